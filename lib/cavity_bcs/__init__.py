@@ -1,0 +1,19 @@
+"""cavity_bcs: mean-field, integrability and equilibrium tools for the cavity-QED
+simulator of BCS superfluidity with dynamical photons.
+
+Units throughout: energies and rates in chi*N, times in 1/(chi*N), with
+chi = g^2/Delta_c and N half the number of atoms. See :mod:`cavity_bcs.model`.
+"""
+from .model import Model, two_box_density, two_box_energies
+from .states import State, photon_equilibrium, x_polarized
+from .dynamics import IntegrationError, QuenchResult, quench, time_average
+from . import analytic
+
+__all__ = [
+    "Model", "two_box_density", "two_box_energies",
+    "State", "photon_equilibrium", "x_polarized",
+    "IntegrationError", "QuenchResult", "quench", "time_average",
+    "analytic",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,218 @@
+r"""The cavity-QED simulator of the BCS model: parameters and atomic energies.
+
+Hamiltonian (book convention, :math:`\hbar = 1`)
+
+.. math::
+
+    H = \sum_{i=1}^{2N} \varepsilon_i \sigma^z_i
+        + \sum_{i=1}^{2N} g_i \left(\sigma^+_i a + \sigma^-_i a^\dagger\right)
+        + \Delta_c a^\dagger a ,
+
+with :math:`2N` two-level atoms (Pauli operators, transition energy
+:math:`2\varepsilon_i`) and one cavity mode :math:`a` detuned by :math:`\Delta_c`
+from the mean atomic frequency.
+
+Units
+-----
+Every energy and rate is measured in units of :math:`\chi N`, where
+:math:`\chi = g^2/\Delta_c` is the cavity-mediated exchange of the adiabatic
+(spin-only) model and :math:`N` is *half* the number of atoms. Times are in
+units of :math:`1/(\chi N)`. Sweeping :math:`\Delta_c` at fixed
+:math:`\varepsilon_0/\chi N` and :math:`W/\chi N` therefore means that the
+collective coupling follows :math:`g\sqrt N = \sqrt{\chi N\,\Delta_c}`.
+
+Density of states
+-----------------
+:math:`\varepsilon_i` fill two boxes of width :math:`W/2` centred on
+:math:`\pm\varepsilon_0/2` (atoms :math:`1\dots N` in the upper box, atoms
+:math:`N+1\dots 2N` in the lower one), so the transition energies
+:math:`2\varepsilon_i` fill :math:`\pm\varepsilon_0 \pm W/2`.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _validate as check
+
+__all__ = ["Model", "two_box_energies", "two_box_density"]
+
+
+def two_box_energies(eps0, W, n_atoms, sampling="quantile", seed=None):
+    r"""Atomic energies :math:`\varepsilon_i` (units of :math:`\chi N`) for the two-box density.
+
+    The first ``n_atoms // 2`` energies lie in the upper box
+    :math:`[\varepsilon_0/2 - W/4,\ \varepsilon_0/2 + W/4]`, the rest in the
+    lower box centred on :math:`-\varepsilon_0/2`.
+
+    Parameters
+    ----------
+    eps0, W : float
+        Band separation and total transition bandwidth, units of :math:`\chi N`.
+    n_atoms : int
+        Total number of atoms :math:`2N`.
+    sampling : {"quantile", "random"}
+        ``"quantile"`` places the :math:`N` energies of each box at its evenly
+        spaced quantiles :math:`(k + 1/2)/N` (deterministic, the default);
+        ``"random"`` draws them uniformly with ``numpy.random.default_rng(seed)``.
+    seed : int, optional
+        Seed for ``sampling="random"``.
+    """
+    n_pairs = n_atoms // 2
+    if sampling == "quantile":
+        x = (np.arange(n_pairs) + 0.5) / n_pairs - 0.5
+    elif sampling == "random":
+        x = np.random.default_rng(seed).uniform(-0.5, 0.5, size=n_pairs)
+    else:
+        raise ValueError(f"sampling must be 'quantile' or 'random', got {sampling!r}")
+    offsets = x * (W / 2.0)  # each box has width W/2
+    return np.concatenate([eps0 / 2.0 + offsets, -eps0 / 2.0 + offsets])
+
+
+def two_box_density(eps, eps0, W):
+    r"""Normalised density :math:`p(\varepsilon)` of the two-box distribution.
+
+    :math:`p = [B(W/2, \varepsilon_0/2) + B(W/2, -\varepsilon_0/2)]/2` with
+    :math:`B(\alpha, x_0)` a box of width :math:`\alpha` centred on :math:`x_0`;
+    where the boxes overlap the densities add. Requires ``W > 0``.
+    """
+    W = check.positive("W", W)
+    eps = np.asarray(eps, dtype=float)
+    width = W / 2.0
+    upper = (np.abs(eps - eps0 / 2.0) <= width / 2.0) / width
+    lower = (np.abs(eps + eps0 / 2.0) <= width / 2.0) / width
+    return 0.5 * (upper + lower)
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    r"""Frozen parameters of the cavity-QED BCS simulator, in units of :math:`\chi N`.
+
+    Parameters
+    ----------
+    eps0 : float
+        Separation of the two bands of :math:`\varepsilon_i` (centres at
+        :math:`\pm\varepsilon_0/2`); units of :math:`\chi N`. Any finite real.
+    W : float
+        Transition bandwidth: each box of :math:`\varepsilon_i` has width
+        :math:`W/2`. Units of :math:`\chi N`; ``W >= 0``.
+    delta_c : float
+        Cavity detuning :math:`\Delta_c` from the mean atomic frequency; units of
+        :math:`\chi N`; ``delta_c > 0`` (a positive detuning makes the mediated
+        exchange attractive, :math:`\chi > 0`).
+    n_atoms : int
+        Total number of atoms :math:`2N`: even, ``>= 2``.
+    kappa : float
+        Cavity energy-loss rate :math:`\kappa` (Lindblad jump
+        :math:`L = \sqrt{\kappa/2}\,a`, so :math:`\langle a\rangle` decays at
+        :math:`\kappa/2`); units of :math:`\chi N`; ``kappa >= 0``.
+    energies : array_like, optional
+        Explicit :math:`\varepsilon_i` (length ``n_atoms``) replacing the two-box
+        sampling; ``eps0`` and ``W`` are then kept only as labels.
+    sampling : {"quantile", "random"}
+        How :math:`\varepsilon_i` sample the two-box density (see
+        :func:`two_box_energies`).
+    seed : int, optional
+        Seed for ``sampling="random"``.
+    coupling_profile : array_like, optional
+        Relative couplings :math:`f_i = g_i/g` (length ``n_atoms``, finite). The
+        reference coupling :math:`g` is the one that sets the units,
+        :math:`g\sqrt N = \sqrt{\chi N \Delta_c}`; for a profile
+        :math:`g\cos(k_0 a_0 i)` it is the peak coupling. Default: all ones.
+
+    Attributes
+    ----------
+    eps : ndarray
+        The atomic energies :math:`\varepsilon_i` (read-only), units of :math:`\chi N`.
+    couplings : ndarray
+        :math:`f_i = g_i/g` (read-only).
+    n_pairs : int
+        :math:`N = ` ``n_atoms // 2``.
+    """
+
+    eps0: float
+    W: float
+    delta_c: float
+    n_atoms: int
+    kappa: float = 0.0
+    energies: np.ndarray | None = field(default=None, repr=False)
+    sampling: str = "quantile"
+    seed: int | None = None
+    coupling_profile: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        set_ = lambda name, value: object.__setattr__(self, name, value)
+        set_("eps0", check.finite("eps0", self.eps0))
+        set_("W", check.nonnegative("W", self.W))
+        set_("delta_c", check.positive("delta_c", self.delta_c))
+        n_atoms = check.integer("n_atoms", self.n_atoms, minimum=2)
+        if n_atoms % 2:
+            raise ValueError(f"n_atoms must be even (2N atoms, N per band), got {n_atoms}")
+        set_("n_atoms", n_atoms)
+        set_("kappa", check.nonnegative("kappa", self.kappa))
+        if self.sampling not in ("quantile", "random"):
+            raise ValueError(f"sampling must be 'quantile' or 'random', got {self.sampling!r}")
+        if self.seed is not None:
+            check.integer("seed", self.seed, minimum=0)
+        if self.energies is None:
+            eps = two_box_energies(self.eps0, self.W, n_atoms, self.sampling, self.seed)
+            eps.setflags(write=False)
+        else:
+            eps = check.finite_array("energies", self.energies, shape=(n_atoms,))
+            set_("energies", eps)
+        set_("_eps", eps)
+        if self.coupling_profile is None:
+            f = np.ones(n_atoms)
+            f.setflags(write=False)
+        else:
+            f = check.finite_array("coupling_profile", self.coupling_profile, shape=(n_atoms,))
+            set_("coupling_profile", f)
+        set_("_couplings", f)
+
+    # ------------------------------------------------------------------ derived
+    @property
+    def eps(self) -> np.ndarray:
+        r""":math:`\varepsilon_i`, units of :math:`\chi N` (read-only)."""
+        return self._eps
+
+    @property
+    def couplings(self) -> np.ndarray:
+        r""":math:`f_i = g_i/g` (read-only)."""
+        return self._couplings
+
+    @property
+    def n_pairs(self) -> int:
+        """:math:`N`, half the number of atoms (the normalisation of :math:`S^+`)."""
+        return self.n_atoms // 2
+
+    @property
+    def g_collective(self) -> float:
+        r""":math:`g\sqrt N = \sqrt{\Delta_c}` in units of :math:`\chi N`."""
+        return float(np.sqrt(self.delta_c))
+
+    @property
+    def g(self) -> float:
+        r"""Single-atom reference coupling :math:`g = \sqrt{\Delta_c/N}`, units of :math:`\chi N`."""
+        return float(np.sqrt(self.delta_c / self.n_pairs))
+
+    @property
+    def chi(self) -> float:
+        r""":math:`\chi = g^2/\Delta_c = 1/N` in units of :math:`\chi N`."""
+        return 1.0 / self.n_pairs
+
+    @property
+    def is_homogeneous(self) -> bool:
+        """True when every :math:`g_i` equals :math:`g` (the integrable case)."""
+        return bool(np.all(self.couplings == 1.0))
+
+    def replace(self, **changes) -> "Model":
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def __repr__(self):
+        extra = "" if self.is_homogeneous else ", inhomogeneous g_i"
+        extra += "" if self.energies is None else ", explicit energies"
+        return (f"Model(eps0={self.eps0:g}, W={self.W:g}, delta_c={self.delta_c:g}, "
+                f"n_atoms={self.n_atoms}, kappa={self.kappa:g}{extra})")
