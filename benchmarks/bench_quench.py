@@ -1,0 +1,92 @@
+"""Benchmark: one mean-field quench, cavity_bcs (numba DOP853) against
+scipy.integrate.solve_ivp (DOP853) with a vectorised numpy right-hand side.
+
+Fig. 1 parameters: W = 8, eps0 = 6, Delta_c = 7 (units of chi*N), 800 atoms,
+t = 100/(chi*N). Both runs save the observables at 101 times. Accuracy is
+measured the same way for both: the drift of the excitation number and the
+largest error of S+(t) against a reference run at rtol = 1e-13.
+
+Run:  python benchmarks/bench_quench.py      (takes about a minute)
+This is a report, not a test: timings depend on the machine.
+"""
+import time
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+import cavity_bcs as cb
+
+MODEL = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=800)
+T_FINAL = 100.0
+T_SAVE = np.linspace(0.0, T_FINAL, 101)
+
+
+def numpy_rhs(model):
+    n, eps, f = model.n_atoms, model.eps, model.couplings
+    G, delta_c, kappa, inv_n = model.g_collective, model.delta_c, model.kappa, 1.0 / model.n_pairs
+
+    def rhs(_t, y):
+        x, yy, z = y[:n], y[n:2 * n], y[2 * n:3 * n]
+        ar, ai = y[3 * n], y[3 * n + 1]
+        sr = 0.5 * inv_n * np.dot(f, x)
+        si = -0.5 * inv_n * np.dot(f, yy)
+        bx, by = G * f * ar, -G * f * ai
+        out = np.empty_like(y)
+        out[:n] = 2 * (by * z - eps * yy)
+        out[n:2 * n] = 2 * (eps * x - bx * z)
+        out[2 * n:3 * n] = 2 * (bx * yy - by * x)
+        out[3 * n] = delta_c * ai + G * si - 0.5 * kappa * ar
+        out[3 * n + 1] = -delta_c * ar - G * sr - 0.5 * kappa * ai
+        return out
+
+    return rhs
+
+
+def scipy_quench(rtol, atol=1e-12):
+    n = MODEL.n_atoms
+    y0 = np.concatenate([np.ones(n), np.zeros(2 * n), [0.0, 0.0]])
+    t0 = time.perf_counter()
+    sol = solve_ivp(numpy_rhs(MODEL), (0, T_FINAL), y0, method="DOP853", rtol=rtol, atol=atol, t_eval=T_SAVE)
+    elapsed = time.perf_counter() - t0
+    Y = sol.y
+    s_plus = 0.5 / MODEL.n_pairs * (Y[:n].sum(0) + 1j * Y[n:2 * n].sum(0))
+    exc = 0.5 / MODEL.n_pairs * Y[2 * n:3 * n].sum(0) + Y[3 * n] ** 2 + Y[3 * n + 1] ** 2
+    return elapsed, s_plus, exc
+
+
+def best_time(fn, repeats=5):
+    best = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def main():
+    cb.quench(MODEL, 1.0, n_save=2)  # compile (or load the numba cache) outside the timing
+    reference = cb.quench(MODEL, T_FINAL, n_save=T_SAVE.size, rtol=1e-13, atol=1e-15).s_plus
+
+    scipy_time, scipy_splus, scipy_exc = scipy_quench(rtol=1e-9)
+    scipy_err = np.max(np.abs(scipy_splus - reference))
+    scipy_drift = np.max(np.abs(scipy_exc - scipy_exc[0]))
+    print(f"scipy solve_ivp DOP853 rtol=1e-9 : {scipy_time:8.3f} s   "
+          f"max|S+ - ref| = {scipy_err:.1e}   excitation drift = {scipy_drift:.1e}")
+
+    rows = []
+    for rtol in (1e-10, 1e-9, 1e-8):
+        t, r = best_time(lambda: cb.quench(MODEL, T_FINAL, n_save=T_SAVE.size, rtol=rtol))
+        err = np.max(np.abs(r.s_plus - reference))
+        drift = np.max(np.abs(r.excitations - r.excitations[0]))
+        rows.append((rtol, t, err, drift))
+        print(f"cavity_bcs.quench    rtol={rtol:.0e}  : {t:8.3f} s   "
+              f"max|S+ - ref| = {err:.1e}   excitation drift = {drift:.1e}   "
+              f"speed-up {scipy_time / t:5.1f}x   ({r.n_steps} steps)")
+    same = [row for row in rows if row[2] <= scipy_err]
+    loosest = max(same, key=lambda row: row[0])
+    print(f"\nAt equal or better accuracy (S+ error <= scipy's): rtol={loosest[0]:.0e}, "
+          f"speed-up {scipy_time / loosest[1]:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Mean-field quench dynamics, each test named for the law it checks."""
+import math
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+import cavity_bcs as cb
+
+FIG1 = dict(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=800)
+
+
+@pytest.fixture(scope="module")
+def fig1_run():
+    return cb.quench(cb.Model(**FIG1), t_final=100.0, n_save=201, save_states=True)
+
+
+def energy_scale(model):
+    # Energies are compared with the size of the single-particle term, (1/N) sum |eps_i|.
+    return np.sum(np.abs(model.eps)) / model.n_pairs
+
+
+def test_initial_state_has_unit_coherence_and_no_excitations(fig1_run):
+    assert fig1_run.s_plus[0] == 1.0
+    assert fig1_run.excitations[0] == 0.0 and fig1_run.photon[0] == 0.0
+
+
+def test_excitations_conserved_without_loss(fig1_run):
+    drift = np.max(np.abs(fig1_run.excitations - fig1_run.excitations[0]))
+    # Relative to the size of either part, 1/2 |sum z|/N <= 1.
+    assert drift <= 1e-8
+
+
+def test_energy_conserved_without_loss(fig1_run):
+    drift = np.max(np.abs(fig1_run.energy - fig1_run.energy[0]))
+    assert drift / energy_scale(fig1_run.model) <= 1e-8
+
+
+def test_spin_lengths_conserved(fig1_run):
+    lengths = np.linalg.norm(fig1_run.states, axis=2)
+    assert np.max(np.abs(lengths - 1.0)) <= 1e-8
+
+
+def test_spin_model_conserves_energy_and_sz():
+    m = cb.Model(**FIG1)
+    r = cb.quench(m, 100.0, n_save=201, adiabatic=True, save_states=True)
+    assert np.max(np.abs(r.excitations - r.excitations[0])) <= 1e-10
+    assert np.max(np.abs(r.energy - r.energy[0])) / energy_scale(m) <= 1e-8
+    assert np.max(np.abs(np.linalg.norm(r.states, axis=2) - 1)) <= 1e-8
+
+
+def test_free_precession_without_coupling_matches_exact_solution():
+    # g_i = 0: each spin precesses at 2 eps_i, the photon rotates at Delta_c.
+    m = cb.Model(6.0, 8.0, 7.0, 20, coupling_profile=np.zeros(20))
+    init = cb.x_polarized(m, delta_phi0=0.7, photon=0.3 - 0.2j)
+    r = cb.quench(m, 10.0, n_save=51, initial=init, save_states=True)
+    s_exact, a_exact = cb.analytic.free_precession(r.t, init.s_minus, init.photon, m.eps, m.delta_c)
+    s_num = 0.5 * (r.states[:, :, 0] - 1j * r.states[:, :, 1])
+    assert np.max(np.abs(s_num - s_exact)) < 1e-9
+    assert np.max(np.abs(r.photon - a_exact)) < 1e-9
+
+
+def test_empty_cavity_decays_at_half_kappa():
+    m = cb.Model(6.0, 8.0, 7.0, 4, kappa=0.8, coupling_profile=np.zeros(4))
+    a0 = 0.5 + 0.25j
+    init = cb.State(np.tile([0.0, 0.0, -1.0], (4, 1)), a0)
+    r = cb.quench(m, 12.0, n_save=61, initial=init)
+    exact = a0 * np.exp(-1j * m.delta_c * r.t - 0.5 * m.kappa * r.t)
+    assert np.max(np.abs(r.photon - exact)) < 1e-10
+    assert np.allclose(r.n_photon, np.abs(a0) ** 2 * np.exp(-m.kappa * r.t), atol=1e-11)
+
+
+def _few_spin_reference(eps_list, delta_c, t, y0):
+    """Independent hand-written equations for a few collective spins S_k (Bloch
+    vectors normalised to one) sharing a photon, in the units of the book:
+    each collective spin k stands for a fraction w_k of the 2N atoms."""
+    eps = np.array(eps_list)
+    k = len(eps)
+    weights = np.full(k, 2.0 / k)  # each group holds 2N/k atoms -> (1/N) * (2N/k)
+    G = math.sqrt(delta_c)
+
+    def rhs(_, v):
+        S = v[:3 * k].reshape(k, 3)
+        alpha = v[3 * k] + 1j * v[3 * k + 1]
+        s_minus = 0.5 * (S[:, 0] - 1j * S[:, 1])
+        dalpha = -1j * delta_c * alpha - 1j * G * np.sum(weights * s_minus)
+        b = np.stack([G * alpha.real * np.ones(k), -G * alpha.imag * np.ones(k), eps], axis=1)
+        dS = 2 * np.cross(b, S)
+        return np.concatenate([dS.ravel(), [dalpha.real, dalpha.imag]])
+
+    sol = solve_ivp(rhs, (0, t[-1]), y0, t_eval=t, method="DOP853", rtol=1e-11, atol=1e-13)
+    S = sol.y[:3 * k].reshape(k, 3, -1)
+    s_plus = np.sum(weights[:, None] * 0.5 * (S[:, 0] + 1j * S[:, 1]), axis=0)
+    return s_plus, sol.y[3 * k] + 1j * sol.y[3 * k + 1]
+
+
+def test_zero_bandwidth_reduces_to_two_collective_spins_and_photon():
+    m = cb.Model(eps0=6.0, W=0.0, delta_c=5.0, n_atoms=300)
+    r = cb.quench(m, 20.0, n_save=101)
+    y0 = np.array([1, 0, 0, 1, 0, 0, 0, 0], dtype=float)
+    s_plus, alpha = _few_spin_reference([3.0, -3.0], 5.0, r.t, y0)
+    assert np.max(np.abs(r.s_plus - s_plus)) < 1e-7
+    assert np.max(np.abs(r.photon - alpha)) < 1e-7
+
+
+def test_zero_bandwidth_and_zero_splitting_reduce_to_one_collective_spin():
+    m = cb.Model(eps0=0.0, W=0.0, delta_c=3.0, n_atoms=64)
+    r = cb.quench(m, 20.0, n_save=101)
+    s_plus, alpha = _few_spin_reference([0.0], 3.0, r.t, np.array([1, 0, 0, 0, 0], dtype=float))
+    assert np.max(np.abs(r.s_plus - s_plus)) < 1e-7
+    assert np.max(np.abs(r.photon - alpha)) < 1e-7
+
+
+def test_full_model_approaches_spin_model_as_detuning_grows():
+    # At fixed eps0/chiN and W/chiN the photon is slaved ever more tightly to the
+    # spins; the deviation of |S+(t)| should fall roughly as 1/Delta_c.
+    errors = []
+    for delta_c in (50.0, 200.0, 800.0):
+        m = cb.Model(eps0=2.0, W=1.0, delta_c=delta_c, n_atoms=200)
+        full = cb.quench(m, 10.0, n_save=101)
+        spin = cb.quench(m, 10.0, n_save=101, adiabatic=True)
+        errors.append(np.max(np.abs(full.coherence - spin.coherence)))
+    assert errors[0] > errors[1] > errors[2]
+    assert errors[2] < 0.25 * errors[0] and errors[2] < 0.01
+
+
+@pytest.mark.parametrize("W", [1.0, 3.0, 5.0])
+def test_flat_band_plateau_matches_closed_form(W):
+    # eps0 = 0: one box of width W/2; phase II with |S+(inf)| = (W/4) cot(W/4).
+    m = cb.Model(eps0=0.0, W=W, delta_c=10.0, n_atoms=4000)
+    r = cb.quench(m, 150.0, n_save=1501, adiabatic=True)
+    late = r.coherence[r.t > 100]
+    expected = cb.analytic.phase_two_plateau_flat_band(W)
+    # Finite N and finite time leave a small ringing of the plateau.
+    assert abs(late.mean() - expected) < 0.02
+    assert np.ptp(late) < 0.2
+
+
+def test_adiabatic_photon_is_slaved_to_spins():
+    m = cb.Model(**FIG1)
+    r = cb.quench(m, 5.0, n_save=11, adiabatic=True)
+    # a_eq = -g N S^-/Delta_c, i.e. alpha_eq = -conj(S+)/sqrt(Delta_c) for homogeneous g.
+    assert np.allclose(r.photon, -np.conj(r.s_plus) / math.sqrt(m.delta_c), atol=1e-14)
+
+
+def test_rerun_gives_identical_arrays():
+    m = cb.Model(**FIG1)
+    a = cb.quench(m, 20.0, n_save=101)
+    b = cb.quench(m, 20.0, n_save=101)
+    for name in ("s_plus", "photon", "n_photon", "excitations", "energy"):
+        assert np.array_equal(getattr(a, name), getattr(b, name))
+
+
+def test_continuing_from_final_state_matches_one_long_run():
+    m = cb.Model(6.0, 8.0, 7.0, 100)
+    whole = cb.quench(m, 20.0, n_save=3)
+    first = cb.quench(m, 10.0, n_save=2)
+    second = cb.quench(m, 10.0, n_save=2, initial=first.final)
+    assert abs(second.s_plus[-1] - whole.s_plus[-1]) < 1e-8
