@@ -7,13 +7,19 @@ chi = g^2/Delta_c and N half the number of atoms. See :mod:`cavity_bcs.model`.
 from .model import Model, two_box_density, two_box_energies
 from .states import State, photon_equilibrium, x_polarized
 from .dynamics import IntegrationError, QuenchResult, quench, time_average
-from . import analytic
+from .sweep import SweepResult, sweep
+from .drive import PhotonDrive, drive_coherence, photon_drive
+from .equilibrium import Equilibrium, ground_state, stationary_states, thermal_state, critical_temperature
+from . import analytic, derivation, equilibrium, lax, plotting
 
 __all__ = [
     "Model", "two_box_density", "two_box_energies",
     "State", "photon_equilibrium", "x_polarized",
     "IntegrationError", "QuenchResult", "quench", "time_average",
-    "analytic",
+    "SweepResult", "sweep",
+    "PhotonDrive", "drive_coherence", "photon_drive",
+    "Equilibrium", "ground_state", "stationary_states", "thermal_state", "critical_temperature",
+    "analytic", "derivation", "equilibrium", "lax", "plotting",
 ]
 
 __version__ = "0.1.0"

@@ -14,7 +14,10 @@ observables of :data:`OBSERVABLES` (all dimensionless, normalised per :math:`N`)
 ``n_photon_avg``
     time average of :math:`\langle a^\dagger a\rangle/N` over the window;
 ``photon_late``
-    mean of :math:`|\langle a\rangle|/\sqrt N` over the late window.
+    mean of :math:`|\langle a\rangle|/\sqrt N` over the late window;
+``n_photon_run_avg``
+    time average of :math:`\langle a^\dagger a\rangle/N` over the whole run
+    :math:`[0, t_{final}]` (the paper's Fig. 5 quantity).
 
 Points run in parallel: by default on a thread pool with one worker per core
 (the numba kernels release the GIL), or on any ``concurrent.futures``-style
@@ -39,7 +42,8 @@ from .states import x_polarized
 
 __all__ = ["OBSERVABLES", "SweepResult", "sweep", "quench_observables"]
 
-OBSERVABLES = ("coherence_avg", "coherence_late", "coherence_swing", "n_photon_avg", "photon_late")
+OBSERVABLES = ("coherence_avg", "coherence_late", "coherence_swing", "n_photon_avg", "photon_late",
+               "n_photon_run_avg")
 _SWEEPABLE = ("eps0", "W", "delta_c", "kappa", "n_atoms")
 
 
@@ -87,6 +91,7 @@ def quench_observables(model: Model, t_final: float, window, n_save: int = 2001,
         0.5 * np.ptp(coherence),
         time_average(r.t, r.n_photon, t_min, t_max),
         np.abs(r.photon[late]).mean(),
+        time_average(r.t, r.n_photon),
     ])
 
 
