@@ -68,8 +68,11 @@ def photon_and_sum(y, f, G, delta_c, kappa, adiabatic, inv_n):
 
 
 @njit(fastmath=FAST)
-def rhs(y, eps, f, G, delta_c, kappa, adiabatic, inv_n, out):
-    """Mean-field time derivative of ``y`` written into ``out``."""
+def rhs_local(y, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, out):
+    """Mean-field time derivative of ``y`` written into ``out``, with local atomic
+    loss: spontaneous decay at rate ``gamma`` (jump sqrt(gamma) sigma^-: coherences
+    decay at gamma/2, populations at gamma) and pure dephasing at rate
+    ``dephasing`` (coherences decay at ``dephasing``)."""
     n = eps.size
     ar, ai, sr, si = photon_and_sum(y, f, G, delta_c, kappa, adiabatic, inv_n)
     if adiabatic:
@@ -78,6 +81,7 @@ def rhs(y, eps, f, G, delta_c, kappa, adiabatic, inv_n, out):
     else:
         out[3 * n] = delta_c * ai + G * si - 0.5 * kappa * ar
         out[3 * n + 1] = -delta_c * ar - G * sr - 0.5 * kappa * ai
+    transverse = 0.5 * gamma + dephasing
     for i in range(n):
         bx = G * f[i] * ar
         by = -G * f[i] * ai
@@ -85,9 +89,15 @@ def rhs(y, eps, f, G, delta_c, kappa, adiabatic, inv_n, out):
         x = y[i]
         yy = y[n + i]
         z = y[2 * n + i]
-        out[i] = 2.0 * (by * z - bz * yy)
-        out[n + i] = 2.0 * (bz * x - bx * z)
-        out[2 * n + i] = 2.0 * (bx * yy - by * x)
+        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
+        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
+        out[2 * n + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+
+
+@njit(fastmath=FAST)
+def rhs(y, eps, f, G, delta_c, kappa, adiabatic, inv_n, out):
+    """Mean-field time derivative without atomic loss (the closed-system equations)."""
+    rhs_local(y, eps, f, G, delta_c, kappa, 0.0, 0.0, adiabatic, inv_n, out)
 
 
 @njit
@@ -198,7 +208,7 @@ def _weighted(out, K, cols, vals):
 
 
 @njit
-def integrate(y0, t_save, eps, f, G, delta_c, kappa, adiabatic, inv_n,
+def integrate(y0, t_save, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n,
               rtol, atol, max_steps, save_state,
               a_start, a_col, a_val, c_nodes, b_col, b_val, e3_col, e3_val, e5_col, e5_val):
     """Integrate from ``t_save[0]`` through every time in ``t_save`` (adaptive DOP853).
@@ -219,7 +229,7 @@ def integrate(y0, t_save, eps, f, G, delta_c, kappa, adiabatic, inv_n,
     err3 = np.empty(m)
     err5 = np.empty(m)
     K = np.empty((n_stages + 1, m))
-    rhs(y, eps, f, G, delta_c, kappa, adiabatic, inv_n, K[0])
+    rhs_local(y, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, K[0])
     observables(y, eps, f, G, delta_c, kappa, adiabatic, inv_n, 0, obs)
     if save_state:
         states[0] = y
@@ -231,7 +241,7 @@ def integrate(y0, t_save, eps, f, G, delta_c, kappa, adiabatic, inv_n,
     emax = 0.0
     for i in range(eps.size):
         emax = max(emax, abs(eps[i]))
-    omega = max(2.0 * emax, delta_c, 2.0 * G * fmax, kappa, 1.0)
+    omega = max(2.0 * emax, delta_c, 2.0 * G * fmax, kappa, gamma, dephasing, 1.0)
     h = 0.05 / omega
 
     t = t_save[0]
@@ -250,9 +260,9 @@ def integrate(y0, t_save, eps, f, G, delta_c, kappa, adiabatic, inv_n,
                 # --- one DOP853 step of size h_use (K[0] holds f(t, y)) ---
                 for s in range(1, n_stages):
                     _combine(y_stage, y, h_use, K, a_col, a_val, a_start[s], a_start[s + 1])
-                    rhs(y_stage, eps, f, G, delta_c, kappa, adiabatic, inv_n, K[s])
+                    rhs_local(y_stage, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, K[s])
                 _combine(y_new, y, h_use, K, b_col, b_val, 0, b_col.size)
-                rhs(y_new, eps, f, G, delta_c, kappa, adiabatic, inv_n, K[n_stages])
+                rhs_local(y_new, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, K[n_stages])
                 # --- Hairer's error estimate (as in scipy's DOP853) ---
                 _weighted(err5, K, e5_col, e5_val)
                 _weighted(err3, K, e3_col, e3_val)

@@ -189,7 +189,8 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
     t_save = np.linspace(0.0, t_final, n_save)
     obs, states, y_final, status, n_steps, n_rejected = _kernels.integrate(
         y0, t_save, np.ascontiguousarray(model.eps), np.ascontiguousarray(model.couplings),
-        model.g_collective, model.delta_c, model.kappa, bool(adiabatic), 1.0 / model.n_pairs,
+        model.g_collective, model.delta_c, model.kappa, model.gamma, model.dephasing,
+        bool(adiabatic), 1.0 / model.n_pairs,
         rtol, atol, max_steps, bool(save_states),
         _kernels.A_START, _kernels.A_COL, _kernels.A_VAL, _kernels.C,
         _kernels.B_COL, _kernels.B_VAL, _kernels.E3_COL, _kernels.E3_VAL,

@@ -108,6 +108,17 @@ class Model:
         Cavity energy-loss rate :math:`\kappa` (Lindblad jump
         :math:`L = \sqrt{\kappa/2}\,a`, so :math:`\langle a\rangle` decays at
         :math:`\kappa/2`); units of :math:`\chi N`; ``kappa >= 0``.
+    gamma : float
+        Single-atom spontaneous-decay rate :math:`\gamma`:
+        :math:`\langle\sigma^z\rangle` relaxes to :math:`-1` at rate :math:`\gamma`,
+        coherences decay at :math:`\gamma/2` (jump :math:`\sqrt{\gamma/2}\,\sigma^-_i`
+        in the book's form :math:`\partial_tO = 2L^\dagger OL - \{L^\dagger L, O\}`,
+        i.e. :math:`\sqrt\gamma\,\sigma^-_i` in the textbook form); units of
+        :math:`\chi N`; ``gamma >= 0``.
+    dephasing : float
+        Single-atom pure-dephasing rate :math:`\gamma_\phi`: coherences decay at
+        :math:`\gamma_\phi` (jump :math:`\tfrac12\sqrt{\gamma_\phi}\,\sigma^z_i` in the
+        book's form); units of :math:`\chi N`; ``dephasing >= 0``.
     energies : array_like, optional
         Explicit :math:`\varepsilon_i` (length ``n_atoms``) replacing the two-box
         sampling; ``eps0`` and ``W`` are then kept only as labels.
@@ -137,6 +148,8 @@ class Model:
     delta_c: float
     n_atoms: int
     kappa: float = 0.0
+    gamma: float = 0.0
+    dephasing: float = 0.0
     energies: np.ndarray | None = field(default=None, repr=False)
     sampling: str = "quantile"
     seed: int | None = None
@@ -152,6 +165,8 @@ class Model:
             raise ValueError(f"n_atoms must be even (2N atoms, N per band), got {n_atoms}")
         set_("n_atoms", n_atoms)
         set_("kappa", check.nonnegative("kappa", self.kappa))
+        set_("gamma", check.nonnegative("gamma", self.gamma))
+        set_("dephasing", check.nonnegative("dephasing", self.dephasing))
         if self.sampling not in ("quantile", "random"):
             raise ValueError(f"sampling must be 'quantile' or 'random', got {self.sampling!r}")
         if self.seed is not None:
@@ -215,4 +230,6 @@ class Model:
         extra = "" if self.is_homogeneous else ", inhomogeneous g_i"
         extra += "" if self.energies is None else ", explicit energies"
         return (f"Model(eps0={self.eps0:g}, W={self.W:g}, delta_c={self.delta_c:g}, "
-                f"n_atoms={self.n_atoms}, kappa={self.kappa:g}{extra})")
+                f"n_atoms={self.n_atoms}, kappa={self.kappa:g}"
+                + (f", gamma={self.gamma:g}" if self.gamma else "")
+                + (f", dephasing={self.dephasing:g}" if self.dephasing else "") + f"{extra})")
