@@ -10,7 +10,9 @@ from .dynamics import IntegrationError, QuenchResult, quench, time_average
 from .sweep import SweepResult, sweep
 from .drive import PhotonDrive, drive_coherence, photon_drive
 from .equilibrium import Equilibrium, ground_state, stationary_states, thermal_state, critical_temperature
-from . import analytic, derivation, equilibrium, lax, plotting
+from .lax import (DynamicalPhase, PhaseDiagram, dynamical_phase, lax_squared, lax_squared_continuum,
+                  lax_vector, phase_diagram)
+from . import analytic, claims, derivation, equilibrium, lax, plotting
 
 __all__ = [
     "Model", "two_box_density", "two_box_energies",
@@ -19,7 +21,9 @@ __all__ = [
     "SweepResult", "sweep",
     "PhotonDrive", "drive_coherence", "photon_drive",
     "Equilibrium", "ground_state", "stationary_states", "thermal_state", "critical_temperature",
-    "analytic", "derivation", "equilibrium", "lax", "plotting",
+    "DynamicalPhase", "PhaseDiagram", "dynamical_phase", "lax_squared", "lax_squared_continuum",
+    "lax_vector", "phase_diagram",
+    "analytic", "claims", "derivation", "equilibrium", "lax", "plotting",
 ]
 
 __version__ = "0.1.0"

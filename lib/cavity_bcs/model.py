@@ -218,6 +218,19 @@ class Model:
         return 1.0 / self.n_pairs
 
     @property
+    def revival_time(self) -> float:
+        r"""First exact revival :math:`2\pi N/W` of the quantile grid (units of :math:`1/\chi N`).
+
+        Quantile-sampled transition frequencies :math:`2\varepsilon_i` are evenly
+        spaced by :math:`W/N` within each band, so dephased atoms rephase at
+        multiples of :math:`2\pi N/W`: a finite-N artefact. Keep runs shorter, or
+        use ``sampling="random"``. Infinite for ``W = 0`` or explicit/random energies.
+        """
+        if self.W == 0 or self.energies is not None or self.sampling != "quantile":
+            return float("inf")
+        return 2.0 * np.pi * self.n_pairs / self.W
+
+    @property
     def is_homogeneous(self) -> bool:
         """True when every :math:`g_i` equals :math:`g` (the integrable case)."""
         return bool(np.all(self.couplings == 1.0))
