@@ -1,0 +1,53 @@
+"""Benchmark: the Fig. 1 sweep (48 detunings from 0.1 to 100 chiN, 800 atoms,
+t = 100/chiN, W = 8, eps0 = 6) on every core, and the throughput of the
+integrator in atom-steps per second against a bare numba right-hand-side
+evaluation (the memory-bandwidth-bound floor of any explicit method).
+
+Run:  python benchmarks/bench_sweep.py
+"""
+import os
+import time
+
+import numpy as np
+
+import cavity_bcs as cb
+from cavity_bcs import _kernels
+
+
+def sweep_time():
+    base = cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=800)
+    detunings = np.geomspace(0.1, 100.0, 48)
+    cb.quench(base, 1.0, n_save=2)  # compile outside the timing
+    t0 = time.perf_counter()
+    res = cb.sweep(base, {"delta_c": detunings}, 100.0, progress=False)
+    elapsed = time.perf_counter() - t0
+    peak = detunings[np.argmax(res["coherence_avg"])]
+    print(f"Fig. 1 sweep, 48 quenches x 800 atoms x t=100, {os.cpu_count()} cores: {elapsed:.1f} s "
+          f"(maximum at Delta_c = {peak:.2f})")
+
+
+def throughput(n_atoms=800):
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=n_atoms)
+    cb.quench(m, 1.0, n_save=2)
+    t0 = time.perf_counter()
+    r = cb.quench(m, 100.0, n_save=101)
+    elapsed = time.perf_counter() - t0
+    evals = 12 * r.n_steps + 12 * r.n_rejected
+    y = np.random.default_rng(0).normal(size=3 * n_atoms + 2)
+    out = np.empty_like(y)
+    reps = max(1, int(2e7 / n_atoms))
+    _kernels.rhs(y, m.eps, m.couplings, 2.6, 7.0, 0.0, False, 1.0 / m.n_pairs, out)
+    t1 = time.perf_counter()
+    for _ in range(reps):
+        _kernels.rhs(y, m.eps, m.couplings, 2.6, 7.0, 0.0, False, 1.0 / m.n_pairs, out)
+    bare = (time.perf_counter() - t1) / reps
+    print(f"{n_atoms:>8} atoms: {r.n_steps} steps in {elapsed:.3f} s = {n_atoms * r.n_steps / elapsed:.3g} "
+          f"atom-steps/s; {evals * n_atoms / elapsed:.3g} atom-RHS-evaluations/s inside the integrator vs "
+          f"{n_atoms / bare:.3g} for a bare right-hand side ({(evals * bare) / elapsed:.0%} of the time is "
+          f"spent evaluating the right-hand side)")
+
+
+if __name__ == "__main__":
+    sweep_time()
+    for n in (800, 8000, 80000):
+        throughput(n)
