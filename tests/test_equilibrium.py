@@ -20,40 +20,10 @@ SUPERFLUID = dict(eps0=0.0, W=4.0)     # one flat band: a superfluid at any mu n
 
 # ----------------------------------------------------------------- independent references
 def brute_force_extremum(model, excitations, starts, seed, maximise=False):
-    r"""Extremise <H>/N over (theta_i, phi_i, alpha) at fixed (1/2 sum z)/N + |alpha|^2.
-
-    Written from the Hamiltonian alone: E/N = (1/N)[sum eps z + G sum f (x Re a - y Im a)]
-    + delta_c |alpha|^2, with its own analytic gradient; SLSQP from random starts.
-    """
-    eps, f = model.eps, model.couplings
-    n, N, G, dc = eps.size, model.n_pairs, model.g_collective, model.delta_c
-    sign = -1.0 if maximise else 1.0
-
-    def fun(p):
-        th, ph, ar, ai = p[:n], p[n:2 * n], p[2 * n], p[2 * n + 1]
-        st, ct, sp, cp = np.sin(th), np.cos(th), np.sin(ph), np.cos(ph)
-        x, y = st * cp, st * sp
-        e = (np.sum(eps * ct) + G * np.sum(f * (x * ar - y * ai))) / N + dc * (ar * ar + ai * ai)
-        grad = np.concatenate([(-eps * st + G * f * ct * (cp * ar - sp * ai)) / N,
-                               -G * f * st * (sp * ar + cp * ai) / N,
-                               [G * np.sum(f * x) / N + 2 * dc * ar, -G * np.sum(f * y) / N + 2 * dc * ai]])
-        return sign * e, sign * grad
-
-    cons = {"type": "eq",
-            "fun": lambda p: np.sum(np.cos(p[:n])) / (2 * N) + p[2 * n] ** 2 + p[2 * n + 1] ** 2 - excitations,
-            "jac": lambda p: np.concatenate([-np.sin(p[:n]) / (2 * N), np.zeros(n), [2 * p[2 * n], 2 * p[2 * n + 1]]])}
-    rng = np.random.default_rng(seed)
-    best = None
-    for _ in range(starts):
-        p0 = np.concatenate([np.arccos(rng.uniform(-1, 1, n)), rng.uniform(0, 2 * np.pi, n), rng.normal(0, 0.5, 2)])
-        r = minimize(fun, p0, jac=True, method="SLSQP", constraints=[cons],
-                     options={"maxiter": 3000, "ftol": 1e-13})
-        if r.success and (best is None or r.fun < best.fun):
-            best = r
-    assert best is not None, "no random start converged"
-    th, ph = best.x[:n], best.x[n:2 * n]
-    s_plus = np.sum(np.sin(th) * np.exp(1j * ph)) / (2 * N)
-    return sign * best.fun, abs(s_plus)
+    """(E/N, |S+|) from eq.constrained_extremum: SLSQP over Bloch angles and photon,
+    which never touches the gap or number equations it is compared with."""
+    ext = eq.constrained_extremum(model, excitations, starts=starts, seed=seed, maximise=maximise)
+    return ext.energy, ext.coherence
 
 
 def spin_model_coherence(eps, iterations=20000):

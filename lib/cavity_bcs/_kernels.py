@@ -162,22 +162,10 @@ def _combine(out, base, h, K, cols, vals, lo, hi):
     stages: the loop is bound by cache traffic, not arithmetic.
     """
     m = out.size
-    k = lo
-    if hi - k >= 4:
-        c0 = h * vals[k]
-        c1 = h * vals[k + 1]
-        c2 = h * vals[k + 2]
-        c3 = h * vals[k + 3]
-        r0 = K[cols[k]]
-        r1 = K[cols[k + 1]]
-        r2 = K[cols[k + 2]]
-        r3 = K[cols[k + 3]]
-        for j in range(m):
-            out[j] = base[j] + (c0 * r0[j] + c1 * r1[j] + c2 * r2[j] + c3 * r3[j])
-        k += 4
-    else:
+    if out is not base:
         for j in range(m):
             out[j] = base[j]
+    k = lo
     while hi - k >= 4:
         c0 = h * vals[k]
         c1 = h * vals[k + 1]
