@@ -12,7 +12,9 @@ from .drive import PhotonDrive, drive_coherence, photon_drive
 from .equilibrium import Equilibrium, ground_state, stationary_states, thermal_state, critical_temperature
 from .lax import (DynamicalPhase, PhaseDiagram, dynamical_phase, lax_squared, lax_squared_continuum,
                   lax_vector, phase_diagram)
-from . import analytic, claims, derivation, equilibrium, lax, plotting
+from .exact import ExactResult, exact_master_equation, exact_quench, hilbert_dimension, sector_spectrum
+from .twa import TWAResult, sample_initial, twa_quench
+from . import analytic, claims, derivation, equilibrium, exact, lax, plotting, twa
 
 __all__ = [
     "Model", "two_box_density", "two_box_energies",
@@ -23,7 +25,9 @@ __all__ = [
     "Equilibrium", "ground_state", "stationary_states", "thermal_state", "critical_temperature",
     "DynamicalPhase", "PhaseDiagram", "dynamical_phase", "lax_squared", "lax_squared_continuum",
     "lax_vector", "phase_diagram",
-    "analytic", "claims", "derivation", "equilibrium", "lax", "plotting",
+    "ExactResult", "exact_master_equation", "exact_quench", "hilbert_dimension", "sector_spectrum",
+    "TWAResult", "sample_initial", "twa_quench",
+    "analytic", "claims", "derivation", "equilibrium", "exact", "lax", "plotting", "twa",
 ]
 
 __version__ = "0.1.0"

@@ -34,8 +34,25 @@ class IntegrationError(RuntimeError):
     """The adaptive integrator could not reach ``t_final``."""
 
 
+class TimeSeries:
+    """Shared behaviour of every result with times ``t`` and a coherence ``s_plus``
+    (mean-field, exact and truncated-Wigner results alike)."""
+
+    @property
+    def coherence(self) -> np.ndarray:
+        r""":math:`|S^+(t)|`."""
+        return np.abs(self.s_plus)
+
+    def time_average(self, quantity="coherence", t_min=None, t_max=None) -> float:
+        """Time average of ``quantity`` (an attribute name) over ``[t_min, t_max]``.
+
+        See :func:`time_average`.
+        """
+        return time_average(self.t, getattr(self, quantity), t_min, t_max)
+
+
 @dataclass(frozen=True, eq=False)
-class QuenchResult:
+class QuenchResult(TimeSeries):
     r"""Observables of one mean-field quench, sampled at the times ``t``.
 
     All per-atom quantities are normalised by :math:`N` (half the number of
@@ -83,18 +100,6 @@ class QuenchResult:
     n_steps: int = 0
     n_rejected: int = 0
 
-    @property
-    def coherence(self) -> np.ndarray:
-        r""":math:`|S^+(t)|`."""
-        return np.abs(self.s_plus)
-
-    def time_average(self, quantity="coherence", t_min=None, t_max=None) -> float:
-        """Time average of ``quantity`` (an attribute name) over ``[t_min, t_max]``.
-
-        See :func:`time_average`.
-        """
-        values = getattr(self, quantity)
-        return time_average(self.t, values, t_min, t_max)
 
 
 def time_average(t, values, t_min=None, t_max=None) -> float:

@@ -1,0 +1,167 @@
+"""Laws obeyed by the exact small-N quantum dynamics (cavity_bcs.exact)."""
+import numpy as np
+import pytest
+
+import cavity_bcs as cb
+from cavity_bcs.exact import (exact_master_equation, exact_quench, hilbert_dimension,
+                              sector_spectrum)
+
+
+def resonant_model(n_atoms, delta_c=3.0, profile=None):
+    # Every transition 2 eps_i on resonance with the cavity: eps_i = delta_c / 2.
+    return cb.Model(eps0=0.0, W=0.0, delta_c=delta_c, n_atoms=n_atoms,
+                    energies=np.full(n_atoms, delta_c / 2.0), coupling_profile=profile)
+
+
+@pytest.mark.parametrize("basis", ["full", "collective"])
+def test_tavis_cummings_single_excitation_polaritons_split_by_2g_sqrt_2N(basis):
+    # One excitation shared by 2N resonant atoms and the photon: the bright state
+    # (1/sqrt(2N)) sum_i |i> couples to |1 photon> with g sqrt(2N), so the polaritons sit at
+    # E0 + delta_c +- g sqrt(2N) (E0 = -sum eps_i) and 2N - 1 dark states stay at E0 + delta_c.
+    n_atoms, delta_c = 6, 3.0
+    m = resonant_model(n_atoms, delta_c)
+    e0 = -n_atoms * delta_c / 2.0
+    levels = sector_spectrum(m, 1, basis=basis) - e0
+    split = m.g * np.sqrt(n_atoms)
+    assert split == pytest.approx(np.sqrt(2.0 * delta_c))  # g sqrt(2N) = sqrt(2 delta_c) in chi N
+    assert levels[0] == pytest.approx(delta_c - split, abs=1e-12)
+    assert levels[-1] == pytest.approx(delta_c + split, abs=1e-12)
+    dark = levels[1:-1]
+    assert dark.size == (n_atoms - 1 if basis == "full" else 0)
+    np.testing.assert_allclose(dark, delta_c, atol=1e-12)
+
+
+def test_inhomogeneous_couplings_split_polaritons_by_2g_times_norm_of_profile():
+    profile = np.cos(3.7 * np.arange(6))
+    m = resonant_model(6, 2.0, profile)
+    levels = sector_spectrum(m, 1) + 6 * 1.0
+    half = m.g * np.sqrt(np.sum(profile ** 2))
+    assert levels[-1] - levels[0] == pytest.approx(2.0 * half, abs=1e-12)
+
+
+def test_closed_dynamics_conserves_norm_excitations_and_energy():
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=8)
+    r = exact_quench(m, 3.0, 31)
+    np.testing.assert_allclose(r.norm, 1.0, atol=1e-11)
+    # The quench state has <sum sigma^z> = 0 and no photon: excitations 0, energy 0.
+    np.testing.assert_allclose(r.excitations, 0.0, atol=1e-11)
+    np.testing.assert_allclose(r.energy, 0.0, atol=1e-11)
+    assert r.coherence[0] == pytest.approx(1.0)
+    assert r.coherence[-1] < 0.9  # something did happen
+
+
+def test_diagonalisation_and_expm_multiply_agree():
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=4.0, n_atoms=6)
+    a = exact_quench(m, 2.0, 21, method="eig")
+    b = exact_quench(m, 2.0, 21, method="expm")
+    np.testing.assert_allclose(a.s_plus, b.s_plus, atol=1e-10)
+    np.testing.assert_allclose(a.photon, b.photon, atol=1e-10)
+    np.testing.assert_allclose(a.n_photon, b.n_photon, atol=1e-10)
+
+
+def test_collective_basis_reproduces_full_basis_for_identical_atoms():
+    m = cb.Model(eps0=6.0, W=0.0, delta_c=5.0, n_atoms=6)
+    full = exact_quench(m, 2.0, 21, basis="full")
+    dicke = exact_quench(m, 2.0, 21, basis="collective")
+    assert dicke.basis == "collective" and dicke.dimension < full.dimension
+    np.testing.assert_allclose(dicke.s_plus, full.s_plus, atol=1e-10)
+    np.testing.assert_allclose(dicke.photon, full.photon, atol=1e-10)
+    np.testing.assert_allclose(dicke.n_photon, full.n_photon, atol=1e-10)
+
+
+def test_product_state_obeys_mean_field_to_first_order_in_time():
+    # d<O>/dt = <i[H, O]> factorises on a product state, so exact and mean-field S+
+    # separate only at order t^2: halving t must quarter the gap.
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=6)
+    r = exact_quench(m, 0.02, 3)
+    q = cb.quench(m, 0.02, n_save=3)
+    gap = np.abs(r.s_plus - q.s_plus)[1:]
+    assert gap[1] > 0
+    assert gap[0] / gap[1] == pytest.approx(0.25, rel=0.05)
+
+
+def test_vacuum_fluctuations_add_delta_c_over_2N_t_squared_photons():
+    # a(t) = -i t sum_i g_i sigma^-_i + O(t^2) and <sigma^+_i sigma^-_i> = 1/2 (not 1/4):
+    # <a^dag a>/N = delta_c (1 + 1/2N) t^2, one half quantum per atom more than mean field.
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=6)
+    t = 1e-3
+    r = exact_quench(m, t, 2)
+    expected = m.delta_c * (1.0 + 1.0 / (2 * m.n_pairs)) * t ** 2
+    assert r.n_photon[-1] == pytest.approx(expected, rel=1e-4)
+
+
+def test_decoupled_atoms_and_coherent_photon_follow_mean_field_exactly():
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=5.0, n_atoms=4, coupling_profile=np.zeros(4))
+    alpha = 0.6 - 0.3j
+    r = exact_quench(m, 2.0, 21, photon=alpha)
+    t = r.t
+    np.testing.assert_allclose(r.photon, alpha * np.exp(-1j * m.delta_c * t), atol=1e-10)
+    np.testing.assert_allclose(r.n_photon, abs(alpha) ** 2 + 0 * t, atol=1e-10)
+    s_plus = 0.5 * np.exp(2j * np.outer(t, m.eps)).sum(axis=1) / m.n_pairs  # <sigma^+> = 1/2
+    np.testing.assert_allclose(r.s_plus, s_plus, atol=1e-10)
+
+
+def test_master_equation_without_loss_equals_pure_state_evolution():
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=4)
+    pure = exact_quench(m, 1.5, 16)
+    mixed = exact_master_equation(m, 1.5, 16)
+    np.testing.assert_allclose(mixed.s_plus, pure.s_plus, atol=1e-9)
+    np.testing.assert_allclose(mixed.n_photon, pure.n_photon, atol=1e-9)
+
+
+def test_photon_loss_damps_coherent_field_at_half_kappa():
+    # Decoupled atoms: <a> = alpha exp(-(i delta_c + kappa/2) t), <a^dag a> decays at kappa.
+    kappa = 0.8
+    m = cb.Model(eps0=6.0, W=0.0, delta_c=5.0, n_atoms=2, kappa=kappa, coupling_profile=np.zeros(2))
+    alpha = 0.9
+    r = exact_master_equation(m, 2.0, 11, photon=alpha)
+    t = r.t
+    np.testing.assert_allclose(r.photon, alpha * np.exp(-(1j * m.delta_c + kappa / 2) * t), atol=1e-8)
+    np.testing.assert_allclose(r.n_photon, alpha ** 2 * np.exp(-kappa * t), atol=1e-8)
+
+
+def test_photon_loss_drains_excitations_at_kappa_times_photon_number():
+    # d<K>/dt = -kappa <a^dag a> for the book's jump L = sqrt(kappa/2) a.
+    m = cb.Model(eps0=6.0, W=0.0, delta_c=6.0, n_atoms=4, kappa=0.5)
+    r = exact_master_equation(m, 2.0, 401)
+    rate = np.gradient(r.excitations, r.t)[5:-5]
+    np.testing.assert_allclose(rate, -m.kappa * r.n_photon[5:-5], atol=2e-4)
+    assert r.excitations[-1] < -1e-3
+
+
+def test_atomic_decay_and_dephasing_match_the_bloch_equations_of_free_atoms():
+    # Without coupling each atom obeys the (linear, hence exact) Bloch equations that the
+    # mean-field kernel integrates: compare with cavity_bcs.quench.
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=5.0, n_atoms=4, gamma=0.7, dephasing=0.3,
+                 coupling_profile=np.zeros(4))
+    r = exact_master_equation(m, 2.0, 11)
+    q = cb.quench(m, 2.0, n_save=11)
+    np.testing.assert_allclose(r.s_plus, q.s_plus, atol=1e-8)
+    np.testing.assert_allclose(r.excitations, q.excitations, atol=1e-8)
+
+
+def test_collective_basis_needs_far_fewer_states_than_two_to_the_2N():
+    m = cb.Model(eps0=6.0, W=0.0, delta_c=6.0, n_atoms=40)
+    assert hilbert_dimension(m) < 2 ** 14
+
+
+def test_bad_input_raises_value_error():
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=4)
+    with pytest.raises(ValueError, match="t_final"):
+        exact_quench(m, -1.0)
+    with pytest.raises(ValueError, match="basis"):
+        exact_quench(m, 1.0, basis="dicke")
+    with pytest.raises(ValueError, match="method"):
+        exact_quench(m, 1.0, method="magic")
+    with pytest.raises(ValueError, match="configurations"):
+        exact_quench(cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=40), 1.0)
+    with pytest.raises(ValueError, match="basis"):
+        exact_master_equation(m.replace(gamma=0.1), 1.0, basis="collective")
+
+
+def test_pair_correlation_of_the_x_state_is_one_plus_one_over_2N():
+    # <S+S-> = (1/N^2)[sum_{i != j} 1/4 + sum_i <sigma^+ sigma^-> = 1/2] = 1 + 1/(2N).
+    for n_atoms, basis in ((6, "full"), (30, "collective")):
+        m = cb.Model(eps0=6.0, W=0.0 if basis == "collective" else 8.0, delta_c=6.0, n_atoms=n_atoms)
+        r = exact_quench(m, 0.1, 2, basis=basis)
+        assert r.pair_correlation[0] == pytest.approx(1.0 + 1.0 / n_atoms, abs=1e-12)
