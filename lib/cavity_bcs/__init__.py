@@ -14,7 +14,10 @@ from .lax import (DynamicalPhase, PhaseDiagram, dynamical_phase, lax_squared, la
                   lax_vector, phase_diagram)
 from .exact import ExactResult, exact_master_equation, exact_quench, hilbert_dimension, sector_spectrum
 from .twa import TWAResult, sample_initial, twa_quench
-from . import analytic, claims, derivation, equilibrium, exact, lax, plotting, twa
+from .units import STRONTIUM, LabParameters, pairs_for_kappa_ratio
+from .experiment import (CoarseModel, CoarseResult, DrivePreparation, coarse_grain, coarse_quench,
+                         cosine_profile, coupling_profile, drive_state, simulate_drive)
+from . import analytic, claims, derivation, equilibrium, exact, experiment, lax, plotting, twa, units
 
 __all__ = [
     "Model", "two_box_density", "two_box_energies",
@@ -27,7 +30,10 @@ __all__ = [
     "lax_vector", "phase_diagram",
     "ExactResult", "exact_master_equation", "exact_quench", "hilbert_dimension", "sector_spectrum",
     "TWAResult", "sample_initial", "twa_quench",
-    "analytic", "claims", "derivation", "equilibrium", "exact", "lax", "plotting", "twa",
+    "STRONTIUM", "LabParameters", "pairs_for_kappa_ratio",
+    "CoarseModel", "CoarseResult", "DrivePreparation", "coarse_grain", "coarse_quench",
+    "cosine_profile", "coupling_profile", "drive_state", "simulate_drive",
+    "analytic", "claims", "derivation", "equilibrium", "exact", "experiment", "lax", "plotting", "twa", "units",
 ]
 
 __version__ = "0.1.0"

@@ -45,14 +45,15 @@ STATUS_NONFINITE = 3
 
 
 @njit(fastmath=FAST)
-def photon_and_sum(y, f, G, delta_c, kappa, adiabatic, inv_n):
-    """Return (alpha_re, alpha_im, S_f_re, S_f_im) for the state ``y``."""
+def photon_and_sum(y, f, w, G, delta_c, kappa, adiabatic, inv_n):
+    """Return (alpha_re, alpha_im, S_f_re, S_f_im) for the state ``y``; spin ``i``
+    counts ``w[i]`` times in the cavity's source (a class of identical atoms)."""
     n = f.size
     sr = 0.0
     si = 0.0
     for i in range(n):
-        sr += f[i] * y[i]
-        si -= f[i] * y[n + i]
+        sr += w[i] * f[i] * y[i]
+        si -= w[i] * f[i] * y[n + i]
     sr *= 0.5 * inv_n
     si *= 0.5 * inv_n
     if adiabatic:
@@ -68,13 +69,13 @@ def photon_and_sum(y, f, G, delta_c, kappa, adiabatic, inv_n):
 
 
 @njit(fastmath=FAST)
-def rhs_local(y, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, out):
+def rhs_local(y, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, out):
     """Mean-field time derivative of ``y`` written into ``out``, with local atomic
     loss: spontaneous decay at rate ``gamma`` (jump sqrt(gamma) sigma^-: coherences
     decay at gamma/2, populations at gamma) and pure dephasing at rate
     ``dephasing`` (coherences decay at ``dephasing``)."""
     n = eps.size
-    ar, ai, sr, si = photon_and_sum(y, f, G, delta_c, kappa, adiabatic, inv_n)
+    ar, ai, sr, si = photon_and_sum(y, f, w, G, delta_c, kappa, adiabatic, inv_n)
     if adiabatic:
         out[3 * n] = 0.0
         out[3 * n + 1] = 0.0
@@ -97,28 +98,28 @@ def rhs_local(y, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, 
 @njit(fastmath=FAST)
 def rhs(y, eps, f, G, delta_c, kappa, adiabatic, inv_n, out):
     """Mean-field time derivative without atomic loss (the closed-system equations)."""
-    rhs_local(y, eps, f, G, delta_c, kappa, 0.0, 0.0, adiabatic, inv_n, out)
+    rhs_local(y, eps, f, np.ones(eps.size), G, delta_c, kappa, 0.0, 0.0, adiabatic, inv_n, out)
 
 
 @njit
-def observables(y, eps, f, G, delta_c, kappa, adiabatic, inv_n, row, obs):
+def observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, row, obs):
     """Write S+, alpha, |alpha|^2, excitations and energy (all per N) to ``obs[:, row]``.
 
     ``obs`` rows: Re S+, Im S+, Re alpha, Im alpha, |alpha|^2, excitations, energy.
     """
     n = eps.size
-    ar, ai, sr, si = photon_and_sum(y, f, G, delta_c, kappa, adiabatic, inv_n)
+    ar, ai, sr, si = photon_and_sum(y, f, w, G, delta_c, kappa, adiabatic, inv_n)
     spx = 0.0
     spy = 0.0
     zsum = 0.0
     ez = 0.0
     inter = 0.0
     for i in range(n):
-        spx += y[i]
-        spy += y[n + i]
-        zsum += y[2 * n + i]
-        ez += eps[i] * y[2 * n + i]
-        inter += f[i] * (y[i] * ar - y[n + i] * ai)
+        spx += w[i] * y[i]
+        spy += w[i] * y[n + i]
+        zsum += w[i] * y[2 * n + i]
+        ez += w[i] * eps[i] * y[2 * n + i]
+        inter += w[i] * f[i] * (y[i] * ar - y[n + i] * ai)
     nph = ar * ar + ai * ai
     obs[0, row] = 0.5 * spx * inv_n
     obs[1, row] = 0.5 * spy * inv_n
@@ -196,7 +197,7 @@ def _weighted(out, K, cols, vals):
 
 
 @njit
-def integrate(y0, t_save, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n,
+def integrate(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n,
               rtol, atol, max_steps, save_state,
               a_start, a_col, a_val, c_nodes, b_col, b_val, e3_col, e3_val, e5_col, e5_val):
     """Integrate from ``t_save[0]`` through every time in ``t_save`` (adaptive DOP853).
@@ -217,8 +218,8 @@ def integrate(y0, t_save, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic
     err3 = np.empty(m)
     err5 = np.empty(m)
     K = np.empty((n_stages + 1, m))
-    rhs_local(y, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, K[0])
-    observables(y, eps, f, G, delta_c, kappa, adiabatic, inv_n, 0, obs)
+    rhs_local(y, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, K[0])
+    observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, 0, obs)
     if save_state:
         states[0] = y
 
@@ -248,9 +249,9 @@ def integrate(y0, t_save, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic
                 # --- one DOP853 step of size h_use (K[0] holds f(t, y)) ---
                 for s in range(1, n_stages):
                     _combine(y_stage, y, h_use, K, a_col, a_val, a_start[s], a_start[s + 1])
-                    rhs_local(y_stage, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, K[s])
+                    rhs_local(y_stage, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, K[s])
                 _combine(y_new, y, h_use, K, b_col, b_val, 0, b_col.size)
-                rhs_local(y_new, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, K[n_stages])
+                rhs_local(y_new, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, K[n_stages])
                 # --- Hairer's error estimate (as in scipy's DOP853) ---
                 _weighted(err5, K, e5_col, e5_val)
                 _weighted(err3, K, e3_col, e3_val)
@@ -288,7 +289,22 @@ def integrate(y0, t_save, eps, f, G, delta_c, kappa, gamma, dephasing, adiabatic
         for j in range(m):
             if not math.isfinite(y[j]):
                 return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected
-        observables(y, eps, f, G, delta_c, kappa, adiabatic, inv_n, k, obs)
+        observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, k, obs)
         if save_state:
             states[k] = y
     return obs, states, y, STATUS_OK, n_steps, n_rejected
+
+
+def run(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n,
+        rtol, atol, max_steps, save_state):
+    """:func:`integrate` with the DOP853 tableau filled in (all arrays contiguous).
+
+    ``w`` are the class weights (ones for individual atoms). Returns
+    ``(obs, states, y_final, status, n_steps, n_rejected)``.
+    """
+    c = np.ascontiguousarray
+    return integrate(c(y0, dtype=float), c(t_save, dtype=float), c(eps, dtype=float), c(f, dtype=float),
+                     c(w, dtype=float), float(G), float(delta_c), float(kappa), float(gamma),
+                     float(dephasing), bool(adiabatic), float(inv_n), float(rtol), float(atol),
+                     int(max_steps), bool(save_state),
+                     A_START, A_COL, A_VAL, C, B_COL, B_VAL, E3_COL, E3_VAL, E5_COL, E5_VAL)

@@ -192,14 +192,10 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
     n = model.n_atoms
     y0 = _pack(initial)
     t_save = np.linspace(0.0, t_final, n_save)
-    obs, states, y_final, status, n_steps, n_rejected = _kernels.integrate(
-        y0, t_save, np.ascontiguousarray(model.eps), np.ascontiguousarray(model.couplings),
-        model.g_collective, model.delta_c, model.kappa, model.gamma, model.dephasing,
-        bool(adiabatic), 1.0 / model.n_pairs,
-        rtol, atol, max_steps, bool(save_states),
-        _kernels.A_START, _kernels.A_COL, _kernels.A_VAL, _kernels.C,
-        _kernels.B_COL, _kernels.B_VAL, _kernels.E3_COL, _kernels.E3_VAL,
-        _kernels.E5_COL, _kernels.E5_VAL)
+    obs, states, y_final, status, n_steps, n_rejected = _kernels.run(
+        y0, t_save, model.eps, model.couplings, np.ones(n), model.g_collective, model.delta_c,
+        model.kappa, model.gamma, model.dephasing, adiabatic, 1.0 / model.n_pairs,
+        rtol, atol, max_steps, save_states)
     if status != _kernels.STATUS_OK:
         reason = {_kernels.STATUS_MAX_STEPS: f"more than max_steps={max_steps} steps",
                   _kernels.STATUS_STEP_UNDERFLOW: "the step size underflowed",

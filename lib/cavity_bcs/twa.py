@@ -136,15 +136,13 @@ def _run_chunk(samples, t_save, model, rtol, atol, max_steps):
     eps = np.ascontiguousarray(model.eps)
     f = np.ascontiguousarray(model.couplings)
     n, N = model.n_atoms, model.n_pairs
+    weights = np.ones(n)
     out = np.empty((samples.shape[0], 8, t_save.size))
     for s in range(samples.shape[0]):
-        obs, states, _, status, _, _ = _kernels.integrate(
-            np.ascontiguousarray(samples[s]), t_save, eps, f, model.g_collective, model.delta_c,
+        obs, states, _, status, _, _ = _kernels.run(
+            samples[s], t_save, eps, f, weights, model.g_collective, model.delta_c,
             model.kappa, model.gamma, model.dephasing, False, 1.0 / model.n_pairs,
-            rtol, atol, max_steps, True,
-            _kernels.A_START, _kernels.A_COL, _kernels.A_VAL, _kernels.C,
-            _kernels.B_COL, _kernels.B_VAL, _kernels.E3_COL, _kernels.E3_VAL,
-            _kernels.E5_COL, _kernels.E5_VAL)
+            rtol, atol, max_steps, True)
         if status != _kernels.STATUS_OK:
             raise IntegrationError(f"TWA sample {s} stopped early (status {status})")
         out[s, :7] = obs
