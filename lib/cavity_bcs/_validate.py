@@ -49,3 +49,11 @@ def finite_array(name, values, shape=None, dtype=float):
         raise ValueError(f"{name} must contain only finite numbers (found NaN or inf)")
     arr.setflags(write=False)
     return arr
+
+
+def atom_number(name, value):
+    """An even integer >= 2: the 2N atoms of the model, N per band."""
+    value = integer(name, value, minimum=2)
+    if value % 2:
+        raise ValueError(f"{name} must be even (2N atoms, N per band), got {value}")
+    return value

@@ -160,9 +160,7 @@ class Model:
         set_("eps0", check.finite("eps0", self.eps0))
         set_("W", check.nonnegative("W", self.W))
         set_("delta_c", check.positive("delta_c", self.delta_c))
-        n_atoms = check.integer("n_atoms", self.n_atoms, minimum=2)
-        if n_atoms % 2:
-            raise ValueError(f"n_atoms must be even (2N atoms, N per band), got {n_atoms}")
+        n_atoms = check.atom_number("n_atoms", self.n_atoms)
         set_("n_atoms", n_atoms)
         set_("kappa", check.nonnegative("kappa", self.kappa))
         set_("gamma", check.nonnegative("gamma", self.gamma))

@@ -100,10 +100,7 @@ class LabParameters:
         set_ = lambda name, value: object.__setattr__(self, name, value)
         set_("g_khz", check.positive("g_khz", self.g_khz))
         set_("kappa_khz", check.nonnegative("kappa_khz", self.kappa_khz))
-        n_atoms = check.integer("n_atoms", self.n_atoms, minimum=2)
-        if n_atoms % 2:
-            raise ValueError(f"n_atoms must be even (2N atoms), got {n_atoms}")
-        set_("n_atoms", n_atoms)
+        set_("n_atoms", check.atom_number("n_atoms", self.n_atoms))
         set_("delta_c_khz", check.positive("delta_c_khz", self.delta_c_khz))
         set_("eps0_khz", check.finite("eps0_khz", self.eps0_khz))
         set_("W_khz", check.nonnegative("W_khz", self.W_khz))
