@@ -158,3 +158,20 @@ def test_coarse_graining_converges_to_the_full_model_as_classes_shrink():
         errors.append(np.max(np.abs(cg.photon - full.photon)))
     assert errors[0] > errors[1] > errors[2]
     assert errors[2] < 2e-3
+
+
+def test_loss_decay_time_doubles_when_kappa_halves():
+    # A lossless run against itself never decays; doubling kappa halves the decay time
+    # (the Fig. 3 caption: the decay rate of |S+| is proportional to kappa). 800 atoms keep
+    # the run (277/chiN) inside the quantile grid's revival time (314/chiN).
+    from cavity_bcs import experiment as ex
+    from cavity_bcs.units import LabParameters
+    runs = {}
+    for kappa in (0.0, 150.0, 300.0):
+        lab = LabParameters.at_detuning(10.8, kappa, 2_000_000, 6.0, eps0=6.0, W=8.0)
+        runs[kappa] = (lab, cb.quench(lab.to_model(n_atoms=800), lab.time_from_ms(0.01), n_save=1501))
+    lab, ideal = runs[0.0]
+    assert ex.loss_decay(ideal, ideal, lab).time_us == np.inf
+    t1 = ex.loss_decay(runs[150.0][1], ideal, lab).time_us
+    t2 = ex.loss_decay(runs[300.0][1], ideal, lab).time_us
+    assert np.isfinite(t1) and abs(t1 / (2 * t2) - 1) < 0.15

@@ -348,6 +348,45 @@ def detuning_scan(make_model, detunings, t_final: float, initial="drive", n_save
                         t_final=finals[0] if len(set(finals)) == 1 else np.array(finals))
 
 
+@dataclass(frozen=True, eq=False)
+class LossDecay:
+    r"""When loss has eaten into the coherence of a quench.
+
+    Attributes
+    ----------
+    time_us : float
+        First lab time (µs) at which the smoothed ratio
+        :math:`|S^+|_\kappa/|S^+|_{\kappa=0}` falls below ``level`` (``inf`` if never).
+    t_us : ndarray
+        Lab times (µs) of the samples.
+    ratio : ndarray
+        The smoothed ratio at those times.
+    """
+
+    time_us: float
+    t_us: np.ndarray
+    ratio: np.ndarray
+
+
+def loss_decay(lossy, ideal, lab, level: float = 0.6, smooth_us: float = 0.5) -> LossDecay:
+    r"""Decay of :math:`|S^+|` caused by loss: compare a lossy quench with the lossless one.
+
+    Both runs share their saved times (units of :math:`1/\chi N`, converted with ``lab``,
+    a :class:`~cavity_bcs.units.LabParameters`). The ratio is smoothed over ``smooth_us``
+    so that the coherence's own oscillations do not trigger the threshold.
+    """
+    level = check.positive("level", level)
+    smooth_us = check.positive("smooth_us", smooth_us)
+    if lossy.t.shape != ideal.t.shape:
+        raise ValueError("lossy and ideal must be saved at the same times")
+    t_us = lab.time_to_ms(lossy.t) * 1e3
+    width = max(1, int(round(smooth_us / (t_us[1] - t_us[0]))))
+    kernel = np.ones(width) / width
+    ratio = np.convolve(lossy.coherence, kernel, "same") / np.convolve(ideal.coherence, kernel, "same")
+    below = np.flatnonzero((ratio < level) & (t_us > smooth_us))
+    return LossDecay(time_us=float(t_us[below[0]]) if below.size else np.inf, t_us=t_us, ratio=ratio)
+
+
 # --------------------------------------------------------------------------- coarse-graining
 @dataclass(frozen=True, eq=False)
 class CoarseModel:
