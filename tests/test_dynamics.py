@@ -177,3 +177,51 @@ def test_excitations_decay_exactly_as_photon_loss_says():
     lost = np.concatenate([[0.0], np.cumsum(0.5 * (r.n_photon[1:] + r.n_photon[:-1]) * np.diff(r.t))])
     assert np.max(np.abs(r.excitations - r.excitations[0] + m.kappa * lost)) < 1e-6
     assert r.excitations[-1] < r.excitations[0] - 1e-3  # the loss is not negligible here
+
+
+def test_generated_integrator_matches_its_generator():
+    # lib/cavity_bcs/_dop853.py is generated; a hand edit or a changed tableau would show here.
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, str(root / "tools" / "generate_dop853.py"), "--check"])
+    assert done.returncode == 0, "run `python tools/generate_dop853.py` and commit the result"
+
+
+def test_threaded_integrator_agrees_with_the_serial_one():
+    # The large-N path (atoms split over threads) must be the same method: same steps,
+    # same observables up to the order of the summation.
+    from cavity_bcs import _dop853
+    from cavity_bcs.dynamics import _pack
+    for adiabatic in (False, True):
+        m = cb.Model(6.0, 8.0, 7.0, 3000, kappa=0.3)
+        y0 = _pack(cb.x_polarized(m, photon=0.1 + 0.05j))
+        t = np.linspace(0.0, 3.0, 7)
+        args = (y0, t, m.eps, m.couplings, np.ones(m.n_atoms), m.g_collective, m.delta_c, m.kappa,
+                0.05, 0.02, adiabatic, 1.0 / m.n_pairs, 1e-10, 1e-12, 100_000, False)
+        serial = _dop853.integrate(*args)
+        threaded = _dop853.integrate_par(*args)
+        assert serial[3] == threaded[3] == 0
+        assert serial[4] == threaded[4]
+        assert np.max(np.abs(serial[0] - threaded[0])) < 1e-12
+
+
+def test_integrator_takes_the_steps_of_scipys_dop853():
+    # Same tableau and step-size control as solve_ivp(method="DOP853"): on the same
+    # problem the two take nearly the same number of steps (they differ only in
+    # the first-step guess and in how they land on output times).
+    m = cb.Model(6.0, 8.0, 7.0, 40)
+    ours = cb.quench(m, 20.0, n_save=2, rtol=1e-9, atol=1e-12)
+    from cavity_bcs.dynamics import _pack
+    n = m.n_atoms
+    out = np.empty(3 * n + 2)
+
+    def rhs(_t, y):
+        cb._kernels.rhs(y, m.eps, m.couplings, m.g_collective, m.delta_c, 0.0, False, 1.0 / m.n_pairs, out)
+        return out.copy()
+
+    sol = solve_ivp(rhs, (0.0, 20.0), _pack(cb.x_polarized(m)), method="DOP853", rtol=1e-9, atol=1e-12)
+    scipy_steps = sol.t.size - 1
+    assert abs(ours.n_steps - scipy_steps) <= 0.05 * scipy_steps + 3
+    assert abs(ours.s_plus[-1] - 0.5 / m.n_pairs * (sol.y[:n, -1].sum() + 1j * sol.y[n:2 * n, -1].sum())) < 1e-7
