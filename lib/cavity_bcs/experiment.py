@@ -125,6 +125,15 @@ def cosine_profile(n_atoms: int, k0a0: float = K0A0, normalize="peak", first_sit
     paper's :math:`i = 1\dots2N`). With ``normalize="peak"`` the values are the
     plain cosines (their maximum is 1 to within :math:`10^{-3}` for more than a
     few dozen atoms, and is rescaled to exactly 1).
+
+    .. warning::
+       :class:`~cavity_bcs.Model` orders quantile-sampled energies by atom index,
+       so site and energy are correlated. From a homogeneous start the spin phases
+       then advance by :math:`(W/N)t` from one atom to the next and, near
+       :math:`t \approx (2\pi - k_0a_0)N/W`, line up with :math:`\cos(k_0a_0 i)`: the
+       cavity lights up briefly. It is a finite-:math:`N` echo (it moves out as
+       :math:`N` grows, like ``Model.revival_time``); keep runs well before it or
+       use ``sampling="random"``. The drive state is not affected.
     """
     n_atoms = check.integer("n_atoms", n_atoms, minimum=1)
     k0a0 = check.finite("k0a0", k0a0)
