@@ -15,7 +15,7 @@ kappa/(g sqrt N) = 1.4e-2. Reports
 With --coarse it also runs coarse-grained class models (cavity_bcs.experiment.coarse_grain) of the
 same atoms and prints their deviation from the full run: the convergence test at 10^6 atoms.
 
-Run by hand:  python benchmarks/bench_large_n.py [--n-atoms 1000000] [--t-final 5] [--coarse]
+Run by hand:  python benchmarks/bench_large_n.py [--n-atoms 1000000] [--t-final 5] [--rtol 1e-10] [--coarse]
 It is a report, not a test; it takes a few minutes and ~0.4 GB of memory for 10^6 atoms.
 """
 import argparse
@@ -35,12 +35,19 @@ def model(n_atoms):
                     coupling_profile=ex.cosine_profile(n_atoms))
 
 
-def timed_quench(n_atoms, t_final, n_save=201):
+def timed_quench(n_atoms, t_final, n_save=201, rtol=1e-10, atol=1e-12):
     m = model(n_atoms)
     initial = ex.drive_state(m)
     t0 = time.perf_counter()
-    r = cb.quench(m, t_final, n_save=n_save, initial=initial)
+    r = cb.quench(m, t_final, n_save=n_save, initial=initial, rtol=rtol, atol=atol)
     return time.perf_counter() - t0, r
+
+
+def accuracy_at(n_atoms, t_final, rtol):
+    """Largest error of the photon amplitude at ``rtol`` against an rtol = 1e-13 run (same atoms)."""
+    _, ref = timed_quench(n_atoms, t_final, rtol=1e-13, atol=1e-15)
+    _, run = timed_quench(n_atoms, t_final, rtol=rtol)
+    return np.max(np.abs(run.photon - ref.photon)), np.max(np.abs(ref.photon))
 
 
 def peak_rss_mb():
@@ -52,6 +59,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n-atoms", type=int, default=1_000_000)
     parser.add_argument("--t-final", type=float, default=5.0, help="units of 1/(chi N)")
+    parser.add_argument("--rtol", type=float, default=1e-10, help="relative tolerance of the big run")
     parser.add_argument("--skip-scaling", action="store_true")
     parser.add_argument("--coarse", action="store_true", help="also compare coarse-grained class models")
     args = parser.parse_args()
@@ -74,8 +82,13 @@ def main():
     else:
         steps_100 = None
 
-    print(f"\nbig run: n_atoms = {args.n_atoms}, t_final = {args.t_final}/chiN")
-    wall, r = timed_quench(args.n_atoms, args.t_final)
+    print(f"\nbig run: n_atoms = {args.n_atoms}, t_final = {args.t_final}/chiN, rtol = {args.rtol:.0e}, "
+          f"streaming integrator on {cb._kernels.numba.get_num_threads()} threads from "
+          f"{cb._kernels.STREAMING_MIN_ATOMS} atoms on")
+    err, scale = accuracy_at(10_000, args.t_final, args.rtol)
+    print(f"  accuracy of rtol = {args.rtol:.0e} (checked at 10^4 atoms, same t_final): "
+          f"max |alpha - alpha_ref| = {err:.1e} (max |alpha| = {scale:.3f})")
+    wall, r = timed_quench(args.n_atoms, args.t_final, rtol=args.rtol)
     per_step = wall / r.n_steps
     print(f"  wall time {wall:.1f} s, {r.n_steps} steps ({r.n_rejected} rejected), {per_step:.3f} s per step, "
           f"{1e9 * per_step / args.n_atoms:.1f} ns per atom-step")

@@ -7,6 +7,8 @@ measured the same way for both: the drift of the excitation number and the
 largest error of S+(t) against a reference run at rtol = 1e-13.
 
 Run:  python benchmarks/bench_quench.py      (takes about a minute)
+The speed-up is reported twice: at the issue's criterion (each integrator at its loosest tolerance with an
+excitation drift <= 1e-8) and at equal error of S+(t) against the reference.
 This is a report, not a test: timings depend on the machine.
 """
 import time
@@ -63,29 +65,62 @@ def best_time(fn, repeats=5):
     return best, out
 
 
+def bare_rhs_time(n_evaluations):
+    """Time of ``n_evaluations`` bare right-hand-side calls (the floor of any RK method)."""
+    from cavity_bcs import _kernels
+    from cavity_bcs.dynamics import _pack
+
+    m = MODEL
+    y = _pack(cb.x_polarized(m, photon=0.1))
+    out = np.empty_like(y)
+    args = (m.eps, m.couplings, m.g_collective, m.delta_c, 0.0, False, 1.0 / m.n_pairs, out)
+    _kernels.rhs(y, *args)
+    t0 = time.perf_counter()
+    for _ in range(n_evaluations):
+        _kernels.rhs(y, *args)
+    return time.perf_counter() - t0
+
+
 def main():
     cb.quench(MODEL, 1.0, n_save=2)  # compile (or load the numba cache) outside the timing
     reference = cb.quench(MODEL, T_FINAL, n_save=T_SAVE.size, rtol=1e-13, atol=1e-15).s_plus
 
-    scipy_time, scipy_splus, scipy_exc = scipy_quench(rtol=1e-9)
-    scipy_err = np.max(np.abs(scipy_splus - reference))
-    scipy_drift = np.max(np.abs(scipy_exc - scipy_exc[0]))
-    print(f"scipy solve_ivp DOP853 rtol=1e-9 : {scipy_time:8.3f} s   "
-          f"max|S+ - ref| = {scipy_err:.1e}   excitation drift = {scipy_drift:.1e}")
-
+    print("method                               time      max|S+ - ref|   excitation drift   steps")
+    scipy_rows = []
+    for rtol in (1e-7, 1e-8, 1e-9):
+        elapsed, s_plus, exc = scipy_quench(rtol=rtol)
+        row = (rtol, elapsed, np.max(np.abs(s_plus - reference)), np.max(np.abs(exc - exc[0])))
+        scipy_rows.append(row)
+        print(f"scipy solve_ivp DOP853 rtol={rtol:.0e}  {elapsed:8.3f} s   {row[2]:.1e}          {row[3]:.1e}")
     rows = []
-    for rtol in (1e-10, 1e-9, 1e-8):
+    for rtol in (1e-7, 1e-8, 1e-9, 1e-10):
         t, r = best_time(lambda: cb.quench(MODEL, T_FINAL, n_save=T_SAVE.size, rtol=rtol))
-        err = np.max(np.abs(r.s_plus - reference))
-        drift = np.max(np.abs(r.excitations - r.excitations[0]))
-        rows.append((rtol, t, err, drift))
-        print(f"cavity_bcs.quench    rtol={rtol:.0e}  : {t:8.3f} s   "
-              f"max|S+ - ref| = {err:.1e}   excitation drift = {drift:.1e}   "
-              f"speed-up {scipy_time / t:5.1f}x   ({r.n_steps} steps)")
-    same = [row for row in rows if row[2] <= scipy_err]
-    loosest = max(same, key=lambda row: row[0])
-    print(f"\nAt equal or better accuracy (S+ error <= scipy's): rtol={loosest[0]:.0e}, "
-          f"speed-up {scipy_time / loosest[1]:.1f}x")
+        row = (rtol, t, np.max(np.abs(r.s_plus - reference)), np.max(np.abs(r.excitations - r.excitations[0])),
+               r.n_steps)
+        rows.append(row)
+        print(f"cavity_bcs.quench     rtol={rtol:.0e}  {t:8.3f} s   {row[2]:.1e}          {row[3]:.1e}"
+              f"          {r.n_steps}")
+
+    # The issue's criterion: each method at its loosest tolerance with drift <= 1e-8.
+    scipy_ok = max((r for r in scipy_rows if r[3] <= 1e-8), key=lambda r: r[0])
+    ours_ok = max((r for r in rows if r[3] <= 1e-8), key=lambda r: r[0])
+    print(f"\nexcitation drift <= 1e-8: scipy rtol={scipy_ok[0]:.0e} {scipy_ok[1]:.3f} s, "
+          f"cavity_bcs rtol={ours_ok[0]:.0e} {ours_ok[1]:.3f} s -> speed-up {scipy_ok[1] / ours_ok[1]:.1f}x")
+    # A stricter reading: the same error of S+(t) along the whole trajectory.
+    for srow in scipy_rows:
+        same = [r for r in rows if r[2] <= srow[2]]
+        if same:
+            best = max(same, key=lambda r: r[0])
+            print(f"S+ error <= scipy's at rtol={srow[0]:.0e} ({srow[2]:.1e}): cavity_bcs rtol={best[0]:.0e} "
+                  f"-> speed-up {srow[1] / best[1]:.1f}x")
+
+    # How close the integrator comes to the bare right-hand side (12 evaluations per step).
+    steps = rows[-1][4]
+    floor = bare_rhs_time(12 * steps)
+    print(f"\nat rtol=1e-10: {steps} steps; 12 bare right-hand-side evaluations per step take {floor:.3f} s, "
+          f"the integrator {rows[-1][1]:.3f} s ({rows[-1][1] / floor:.2f}x the bare evaluations), "
+          f"{1e6 * rows[-1][1] / steps:.1f} us per step, "
+          f"{MODEL.n_atoms * steps / rows[-1][1]:.2e} atom-steps/s")
 
 
 if __name__ == "__main__":

@@ -189,9 +189,11 @@ def test_generated_integrator_matches_its_generator():
     assert done.returncode == 0, "run `python tools/generate_dop853.py` and commit the result"
 
 
-def test_threaded_integrator_agrees_with_the_serial_one():
-    # The large-N path (atoms split over threads) must be the same method: same steps,
-    # same observables up to the order of the summation.
+def test_streaming_integrator_is_the_same_dop853():
+    # The large-N path iterates the photon's stage values instead of storing the
+    # stages; converged, it must reproduce the fused integrator step for step, with
+    # loss, atomic decay and dephasing, in the full and the adiabatic model, and
+    # whether or not its sweeps are split over threads.
     from cavity_bcs import _dop853
     from cavity_bcs.dynamics import _pack
     for adiabatic in (False, True):
@@ -200,11 +202,12 @@ def test_threaded_integrator_agrees_with_the_serial_one():
         t = np.linspace(0.0, 3.0, 7)
         args = (y0, t, m.eps, m.couplings, np.ones(m.n_atoms), m.g_collective, m.delta_c, m.kappa,
                 0.05, 0.02, adiabatic, 1.0 / m.n_pairs, 1e-10, 1e-12, 100_000, False)
-        serial = _dop853.integrate(*args)
-        threaded = _dop853.integrate_par(*args)
-        assert serial[3] == threaded[3] == 0
-        assert serial[4] == threaded[4]
-        assert np.max(np.abs(serial[0] - threaded[0])) < 1e-12
+        fused = _dop853.integrate(*args)
+        for streaming in (_dop853.integrate_streaming(*args), _dop853.integrate_streaming_par(*args)):
+            assert fused[3] == streaming[3] == 0
+            assert fused[4] == streaming[4]
+            assert np.max(np.abs(fused[0] - streaming[0])) < 1e-12
+            assert np.max(np.abs(fused[2] - streaming[2])) < 1e-12
 
 
 def test_integrator_takes_the_steps_of_scipys_dop853():

@@ -32,8 +32,9 @@ Fused DOP853 stages for the mean-field equations (layout and equations as in
 :mod:`cavity_bcs._kernels`). Each ``_stage_<s>`` forms the stage value of every
 atom from the earlier stages' ``k`` and writes ``k_s``; ``_final`` forms the new
 state, its derivative (first-same-as-last) and the two error norms of Hairer's
-estimate. The ``*_par`` variants split the atoms over numba's threads (for large
-systems; see ``cavity_bcs._kernels.PARALLEL_MIN_ATOMS``).
+estimate. ``integrate_streaming`` (and its threaded ``_par`` form) is the
+variant for very many atoms; see the comment above ``_sweep_block`` in the
+generator and ``cavity_bcs._kernels.STREAMING_MIN_ATOMS``.
 """
 import math
 
@@ -42,6 +43,10 @@ from numba import prange
 from ._numba import njit
 from ._kernels import FAST, STATUS_OK, STATUS_MAX_STEPS, STATUS_STEP_UNDERFLOW, STATUS_NONFINITE
 from ._kernels import observables, rhs_local
+
+#: Blocks of atoms per streaming sweep in the threaded variant (a fixed number, so
+#: results do not depend on how many threads run them).
+SWEEP_BLOCKS = 16
 '''
 
 N_STAGES = dop.N_STAGES          # 12; K has N_STAGES + 1 rows (the last is f(y_new))
@@ -308,13 +313,311 @@ def _initial_step(eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv
 '''
 
 
+
+# ----------------------------------------------------------------------------------------------
+# Streaming variant for very many atoms.
+#
+# Memory traffic, not arithmetic, bounds the fused stages once the twelve stage
+# vectors leave the caches (10^6 atoms: 24 MB each, ~2 GB moved per step). But the
+# atoms only talk to each other through the photon: given the twelve photon stage
+# values P_s, every atom's stages follow from its own y_i alone and fit in
+# registers. `_sweep` therefore makes ONE pass over the atoms for given P_s,
+# returning the cavity sources R_s = (1/2N) sum_i w_i f_i (x_i - i y_i)(stage s),
+# the new state and the error norms, without storing any stage. The P_s follow
+# from the R_s by the photon's own (scalar) stage recursion; iterating
+# P -> R -> P converges to the DOP853 stage values (the dependence is strictly
+# causal, stage s only sees P_0..P_{s-1}, and contracts by ~h^2 Delta_c per sweep),
+# so a step costs a few streaming passes over y instead of ~100 vector transfers.
+
+def tableau_constants() -> str:
+    """The strictly lower tableau in sparse rows, for the photon's scalar stage recursion."""
+    starts, cols, vals = [0], [], []
+    for row in A:
+        nz = np.flatnonzero(row)
+        cols += [int(j) for j in nz]
+        vals += [lit(row[j]) for j in nz]
+        starts.append(len(cols))
+    return ("# Sparse rows of the DOP853 tableau (photon stage recursion of the streaming variant).\n"
+            f"_A_START = np.array({starts}, dtype=np.int64)\n"
+            f"_A_COL = np.array({cols}, dtype=np.int64)\n"
+            f"_A_VAL = np.array([{', '.join(vals)}])\n\n")
+
+
+N_ACC = 2 * N_STAGES + 4  # partial sums of one block: R_1..R_11, R(y_new), e5, e3
+
+
+def sweep_block() -> str:
+    b_cols = [int(j) for j in np.flatnonzero(B)]
+    e_cols = sorted(set(int(j) for j in np.flatnonzero(E5[:N_STAGES])) | set(int(j) for j in np.flatnonzero(E3[:N_STAGES])))
+    lines = ["@njit(fastmath=FAST, error_model='numpy')",
+             "def _sweep_block(x_in, y_in, z_in, x_out, y_out, z_out, eps, f, w, P, acc, h, rtol, atol, G, gamma,",
+             "                 dephasing):",
+             '    """One pass over a block of atoms (Bloch components as separate views) for photon',
+             "    stage values ``P`` (re, im pairs): their new state into ``*_out``, and into ``acc``",
+             "    the unscaled sources of stages 1..11 (slots 2s, 2s+1), of the new state (24, 25)",
+             '    and the two error norms (26, 27). Separate 1-d views keep the loop vectorisable."""',
+             "    transverse = 0.5 * gamma + dephasing"]
+    for s_ in range(N_STAGES):
+        lines += [f"    p{s_}r = P[{2 * s_}]", f"    p{s_}i = P[{2 * s_ + 1}]"]
+    for s_ in range(1, N_STAGES):
+        for j in np.flatnonzero(A[s_]):
+            lines.append(f"    c{s_}_{j} = h * {lit(A[s_, j])}")
+    lines += [f"    b{j} = h * {lit(B[j])}" for j in b_cols]
+    lines += [f"    d{j} = {lit(E5[j])}" for j in e_cols]
+    lines += [f"    q{j} = {lit(E3[j])}" for j in e_cols]
+    sums = [f"r{s_}{c}" for s_ in range(1, N_STAGES) for c in "ri"] + ["rnr", "rni", "e5", "e3"]
+    lines += [f"    {v} = 0.0" for v in sums]
+    lines += ["    for i in range(x_in.size):",
+              "        wf = w[i] * f[i]",
+              "        gf = G * f[i]",
+              "        ei = eps[i]",
+              "        x0 = x_in[i]",
+              "        yy0 = y_in[i]",
+              "        z0 = z_in[i]"]
+
+    def k_of(s_, x, yy, z):
+        return [f"        bx = gf * p{s_}r",
+                f"        by = -gf * p{s_}i",
+                f"        kx{s_} = 2.0 * (by * {z} - ei * {yy}) - transverse * {x}",
+                f"        ky{s_} = 2.0 * (ei * {x} - bx * {z}) - transverse * {yy}",
+                f"        kz{s_} = 2.0 * (bx * {yy} - by * {x}) - gamma * ({z} + 1.0)"]
+
+    lines += k_of(0, "x0", "yy0", "z0")
+    for s_ in range(1, N_STAGES):
+        cols = [int(j) for j in np.flatnonzero(A[s_])]
+        for comp, base in (("x", "x0"), ("yy", "yy0"), ("z", "z0")):
+            kname = {"x": "kx", "yy": "ky", "z": "kz"}[comp]
+            lines.append(f"        {comp}{s_} = {base} + (" + " + ".join(f"c{s_}_{j} * {kname}{j}" for j in cols) + ")")
+        lines += [f"        r{s_}r += wf * x{s_}", f"        r{s_}i -= wf * yy{s_}"]
+        lines += k_of(s_, f"x{s_}", f"yy{s_}", f"z{s_}")
+    for comp, base, kname, out in (("x", "x0", "kx", "x_out"), ("yy", "yy0", "ky", "y_out"), ("z", "z0", "kz", "z_out")):
+        lines += [f"        {comp}n = {base} + (" + " + ".join(f"b{j} * {kname}{j}" for j in b_cols) + ")",
+                  f"        {out}[i] = {comp}n",
+                  f"        a_{comp} = abs({base})",
+                  f"        m_{comp} = abs({comp}n)",
+                  f"        s_{comp} = atol + rtol * (a_{comp} if a_{comp} > m_{comp} else m_{comp})",
+                  f"        u5_{comp} = (" + " + ".join(f"d{j} * {kname}{j}" for j in e_cols) + f") / s_{comp}",
+                  f"        u3_{comp} = (" + " + ".join(f"q{j} * {kname}{j}" for j in e_cols) + f") / s_{comp}"]
+    lines += ["        e5 += u5_x * u5_x + u5_yy * u5_yy + u5_z * u5_z",
+              "        e3 += u3_x * u3_x + u3_yy * u3_yy + u3_z * u3_z",
+              "        rnr += wf * xn",
+              "        rni -= wf * yyn"]
+    lines += [f"    acc[{2 * s_}] = r{s_}r\n    acc[{2 * s_ + 1}] = r{s_}i" for s_ in range(1, N_STAGES)]
+    lines += [f"    acc[{2 * N_STAGES}] = rnr", f"    acc[{2 * N_STAGES + 1}] = rni",
+              f"    acc[{2 * N_STAGES + 2}] = e5", f"    acc[{2 * N_STAGES + 3}] = e3", "", "", ""]
+    return "\n".join(lines)
+
+
+def sweep(parallel: bool) -> str:
+    """The sweep over all atoms: one block, or SWEEP_BLOCKS blocks spread over threads.
+
+    Blocks, not a prange with two dozen scalar reductions: numba's reduction
+    lowering keeps that loop from vectorising. The block count is fixed, so the
+    threaded result does not depend on the number of threads.
+    """
+    suffix = "_par" if parallel else ""
+    blocks = "SWEEP_BLOCKS" if parallel else "1"
+    loop = "prange" if parallel else "range"
+    return "\n".join([
+        f"@njit(fastmath=FAST{', parallel=True' if parallel else ''})",
+        f"def _sweep{suffix}(y, y_new, P, R, h, rtol, atol, {ARGS}):",
+        '    """All atoms: R_1..R_11 and R(y_new) into ``R`` (scaled), returns (e5, e3)."""',
+        "    n = eps.size",
+        f"    n_blocks = {blocks}",
+        f"    acc = np.zeros((n_blocks, {N_ACC}))",
+        f"    for b in {loop}(n_blocks):",
+        "        lo = b * n // n_blocks",
+        "        hi = (b + 1) * n // n_blocks",
+        "        _sweep_block(y[lo:hi], y[n + lo:n + hi], y[2 * n + lo:2 * n + hi], y_new[lo:hi],",
+        "                     y_new[n + lo:n + hi], y_new[2 * n + lo:2 * n + hi], eps[lo:hi], f[lo:hi], w[lo:hi],",
+        "                     P, acc[b], h, rtol, atol, G, gamma, dephasing)",
+        f"    for j in range(2, {2 * N_STAGES + 2}):",
+        "        total = 0.0",
+        "        for b in range(n_blocks):",
+        "            total += acc[b, j]",
+        "        R[j] = 0.5 * inv_n * total",
+        "    e5 = 0.0",
+        "    e3 = 0.0",
+        "    for b in range(n_blocks):",
+        f"        e5 += acc[b, {2 * N_STAGES + 2}]",
+        f"        e3 += acc[b, {2 * N_STAGES + 3}]",
+        "    return e5, e3", "", "", ""])
+
+
+PHOTON = """
+@njit(fastmath=FAST)
+def _photon_stages(pr, pi, R, h, G, delta_c, kappa, adiabatic, a_start, a_col, a_val, P, KP):
+    \"\"\"Photon stage values P_s and derivatives KP_s (re, im pairs) from the sources R_s.\"\"\"
+    n_stages = a_start.size - 1
+    for s in range(n_stages):
+        sr = R[2 * s]
+        si = R[2 * s + 1]
+        if adiabatic:
+            qr, qi = _eliminated(sr, si, G, delta_c, kappa)
+            P[2 * s] = qr
+            P[2 * s + 1] = qi
+            KP[2 * s] = 0.0
+            KP[2 * s + 1] = 0.0
+        else:
+            qr = pr
+            qi = pi
+            for k in range(a_start[s], a_start[s + 1]):
+                qr += h * a_val[k] * KP[2 * a_col[k]]
+                qi += h * a_val[k] * KP[2 * a_col[k] + 1]
+            P[2 * s] = qr
+            P[2 * s + 1] = qi
+            KP[2 * s] = delta_c * qi + G * si - 0.5 * kappa * qr
+            KP[2 * s + 1] = -delta_c * qr - G * sr - 0.5 * kappa * qi
+
+
+@njit(fastmath=FAST)
+def _source(y, f, w, inv_n):
+    \"\"\"(1/2N) sum_i w_i f_i (x_i - i y_i) as (re, im).\"\"\"
+    n = f.size
+    sr = 0.0
+    si = 0.0
+    for i in range(n):
+        sr += w[i] * f[i] * y[i]
+        si -= w[i] * f[i] * y[n + i]
+    return 0.5 * inv_n * sr, 0.5 * inv_n * si
+
+
+"""
+
+
+def streaming(parallel: bool) -> str:
+    suffix = "_par" if parallel else ""
+    b_cols = [int(j) for j in np.flatnonzero(B)]
+    e_cols = sorted(set(int(j) for j in np.flatnonzero(E5[:N_STAGES])) | set(int(j) for j in np.flatnonzero(E3[:N_STAGES])))
+    c_nodes = dop.C[:N_STAGES]
+    body = ["@njit",
+            f"def integrate_streaming{suffix}(y0, t_save, {ARGS}, rtol, atol, max_steps, save_state):",
+            '    """DOP853 by streaming sweeps (see the comment above :func:`_sweep`); same contract',
+            "    as :func:`integrate`. The stage equations are iterated to a relative change",
+            '    below 1e-14; a step whose iteration does not settle in 30 sweeps is halved."""',
+            "    m = y0.size",
+            "    n = eps.size",
+            "    n_save = t_save.size",
+            "    obs = np.zeros((7, n_save))",
+            "    states = np.zeros((n_save if save_state else 0, m))",
+            "    y = y0.copy()",
+            "    y_new = np.empty(m)",
+            f"    R = np.zeros({2 * N_STAGES + 2})",
+            f"    R_try = np.zeros({2 * N_STAGES + 2})",
+            f"    P = np.zeros({2 * N_STAGES})",
+            f"    KP = np.zeros({2 * N_STAGES})",
+            f"    P_check = np.zeros({2 * N_STAGES})",
+            f"    KP_check = np.zeros({2 * N_STAGES})",
+            "    c_nodes = np.array([" + ", ".join(lit(c) for c in c_nodes) + "])",
+            "    observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, 0, obs)",
+            "    if save_state:",
+            "        states[0] = y",
+            "    h = _initial_step(" + ARGS + ")",
+            "    r0r, r0i = _source(y, f, w, inv_n)",
+            "    dr_r = 0.0  # d(source)/dt from the last step: the first guess of the stage sources",
+            "    dr_i = 0.0",
+            "    t = t_save[0]",
+            "    n_steps = 0",
+            "    n_rejected = 0",
+            "    for k in range(1, n_save):",
+            "        t_target = t_save[k]",
+            "        while t < t_target:",
+            "            if n_steps >= max_steps:",
+            "                return obs, states, y, STATUS_MAX_STEPS, n_steps, n_rejected",
+            "            n_sub = math.ceil((t_target - t) / h * (1.0 - 1e-12))",
+            "            h_use = (t_target - t) / max(n_sub, 1)",
+            "            rejected_once = False",
+            "            pr = y[m - 2]",
+            "            pi = y[m - 1]",
+            "            while True:",
+            f"                for s in range({N_STAGES}):",
+            "                    R[2 * s] = r0r + c_nodes[s] * h_use * dr_r",
+            "                    R[2 * s + 1] = r0i + c_nodes[s] * h_use * dr_i",
+            "                _photon_stages(pr, pi, R, h_use, G, delta_c, kappa, adiabatic, _A_START, _A_COL, _A_VAL, P, KP)",
+            "                settled = False",
+            "                for sweep_count in range(30):",
+            f"                    e5, e3 = _sweep{suffix}(y, y_new, P, R_try, h_use, rtol, atol, {ARGS})",
+            "                    R_try[0] = r0r",
+            "                    R_try[1] = r0i",
+            "                    _photon_stages(pr, pi, R_try, h_use, G, delta_c, kappa, adiabatic, _A_START, _A_COL, _A_VAL,",
+            "                                   P_check, KP_check)",
+            "                    change = 0.0",
+            "                    size = 0.0",
+            f"                    for j in range({2 * N_STAGES}):",
+            "                        change = max(change, abs(P_check[j] - P[j]))",
+            "                        size = max(size, abs(P[j]))",
+            f"                    for j in range({2 * N_STAGES}):",
+            "                        P[j] = P_check[j]",
+            "                        KP[j] = KP_check[j]",
+            f"                    for j in range({2 * N_STAGES + 2}):",
+            "                        R[j] = R_try[j]",
+            "                    if change <= 1e-14 * max(size, 1e-3):",
+            "                        settled = True",
+            "                        break",
+            "                if settled:",
+            "                    # photon: new value and its share of the error norms",
+            "                    qr = pr + h_use * (" + " + ".join(f"{lit(B[j])} * KP[{2 * j}]" for j in b_cols) + ")",
+            "                    qi = pi + h_use * (" + " + ".join(f"{lit(B[j])} * KP[{2 * j + 1}]" for j in b_cols) + ")",
+            "                    if adiabatic:",
+            "                        qr = pr",
+            "                        qi = pi",
+            "                    y_new[m - 2] = qr",
+            "                    y_new[m - 1] = qi",
+            "                    for c, old, new in ((0, pr, qr), (1, pi, qi)):",
+            "                        scale = atol + rtol * max(abs(old), abs(new))",
+            "                        u5 = (" + " + ".join(f"{lit(E5[j])} * KP[{2 * j} + c]" for j in e_cols) + ") / scale",
+            "                        u3 = (" + " + ".join(f"{lit(E3[j])} * KP[{2 * j} + c]" for j in e_cols) + ") / scale",
+            "                        e5 += u5 * u5",
+            "                        e3 += u3 * u3",
+            "                    if e5 == 0.0 and e3 == 0.0:",
+            "                        err = 0.0",
+            "                    else:",
+            "                        err = h_use * e5 / math.sqrt((e5 + 0.01 * e3) * m)",
+            "                    if not math.isfinite(err):",
+            "                        err = 1e300",
+            "                else:",
+            "                    err = 1e300",
+            "                if err < 1.0:",
+            "                    factor = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** (-1.0 / 8.0))",
+            "                    if rejected_once:",
+            "                        factor = min(1.0, factor)",
+            "                    break",
+            "                n_rejected += 1",
+            "                rejected_once = True",
+            "                h_use *= max(0.2, 0.9 * err ** (-1.0 / 8.0)) if settled else 0.5",
+            "                if h_use < 1e-14 * max(1.0, abs(t)):",
+            "                    return obs, states, y, STATUS_STEP_UNDERFLOW, n_steps, n_rejected",
+            "            n_steps += 1",
+            "            t_next = t + h_use",
+            "            if t_target - t_next <= 1e-12 * max(1.0, abs(t_target)):",
+            "                t_next = t_target",
+            "            t = t_next",
+            "            h = h_use * factor",
+            f"            dr_r = (R[{2 * N_STAGES}] - r0r) / h_use",
+            f"            dr_i = (R[{2 * N_STAGES + 1}] - r0i) / h_use",
+            f"            r0r = R[{2 * N_STAGES}]",
+            f"            r0i = R[{2 * N_STAGES + 1}]",
+            "            y, y_new = y_new, y",
+            "        for j in range(m):",
+            "            if not math.isfinite(y[j]):",
+            "                return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected",
+            "        observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, k, obs)",
+            "        if save_state:",
+            "            states[k] = y",
+            "    return obs, states, y, STATUS_OK, n_steps, n_rejected",
+            "", ""]
+    return "\n".join(body)
+
 def source() -> str:
-    parts = [HEADER.replace("import math\n", "import math\n\nimport numpy as np\n"), HELPERS, COMMON]
+    parts = [HEADER.replace("import math\n", "import math\n\nimport numpy as np\n"), HELPERS, COMMON, tableau_constants(), PHOTON]
+    for s in range(1, N_STAGES):
+        parts.append(stage(s, False))
+    parts.append(final(False))
+    parts.append(integrator(False))
+    parts.append(sweep_block())
     for parallel in (False, True):
-        for s in range(1, N_STAGES):
-            parts.append(stage(s, parallel))
-        parts.append(final(parallel))
-        parts.append(integrator(parallel))
+        parts.append(sweep(parallel))
+        parts.append(streaming(parallel))
     return "".join(parts).rstrip("\n") + "\n"
 
 

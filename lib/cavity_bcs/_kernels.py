@@ -122,11 +122,13 @@ def observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, row, obs):
     obs[6, row] = (ez + G * inter) * inv_n + delta_c * nph
 
 
-#: From this many atoms on, one quench splits its atoms over numba's threads:
-#: each stage is then a pass over tens of megabytes and the thread start-up
-#: (microseconds) is negligible. Below it, a sweep's thread pool is the better
-#: use of the cores.
-PARALLEL_MIN_ATOMS = 200_000
+#: From this many atoms on, a quench uses the streaming variant of the integrator
+#: (:func:`cavity_bcs._dop853.integrate_streaming`): its twelve stage vectors no
+#: longer fit in the caches, and a few register-resident sweeps over the state per
+#: step beat moving ~100 vectors through memory (measured crossover ~150 000 atoms
+#: on one core; benchmarks/bench_large_n.py). It splits the atoms over numba's
+#: threads when there are several.
+STREAMING_MIN_ATOMS = 150_000
 
 # Numba's default "workqueue" threading layer aborts the process when two Python
 # threads launch parallel kernels at once (a sweep on a thread pool could do
@@ -136,7 +138,8 @@ _PARALLEL_LOCK = threading.Lock()
 
 def run(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n,
         rtol, atol, max_steps, save_state):
-    """Integrate with the fused DOP853 of :mod:`cavity_bcs._dop853` (arrays made contiguous).
+    """Integrate with the DOP853 of :mod:`cavity_bcs._dop853` (arrays made contiguous):
+    fused stages, or streaming sweeps from ``STREAMING_MIN_ATOMS`` atoms on.
 
     Integrates from ``t_save[0]`` through every time in ``t_save``; ``w`` are the
     class weights (ones for individual atoms). Returns
@@ -151,7 +154,9 @@ def run(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, i
             c(w, dtype=float), float(G), float(delta_c), float(kappa), float(gamma),
             float(dephasing), bool(adiabatic), float(inv_n), float(rtol), float(atol),
             int(max_steps), bool(save_state))
-    if np.size(eps) >= PARALLEL_MIN_ATOMS and numba.get_num_threads() > 1:
+    if np.size(eps) < STREAMING_MIN_ATOMS:
+        return _dop853.integrate(*args)
+    if numba.get_num_threads() > 1:
         with _PARALLEL_LOCK:
-            return _dop853.integrate_par(*args)
-    return _dop853.integrate(*args)
+            return _dop853.integrate_streaming_par(*args)
+    return _dop853.integrate_streaming(*args)
