@@ -42,7 +42,7 @@ from numba import prange
 
 from ._numba import njit
 from ._kernels import FAST, STATUS_OK, STATUS_MAX_STEPS, STATUS_STEP_UNDERFLOW, STATUS_NONFINITE
-from ._kernels import observables, rhs_local
+from ._kernels import eliminated_photon as _eliminated, observables, photon_and_sum, rhs_local
 
 #: Blocks of atoms per streaming sweep in the threaded variant (a fixed number, so
 #: results do not depend on how many threads run them).
@@ -187,15 +187,6 @@ def final(parallel: bool) -> str:
 
 
 HELPERS = '''
-@njit(fastmath=FAST)
-def _eliminated(sr, si, G, delta_c, kappa):
-    """Adiabatic photon alpha_eq = -G S_f / (delta_c - i kappa/2)."""
-    den = delta_c * delta_c + 0.25 * kappa * kappa
-    qr = delta_c / den
-    qi = 0.5 * kappa / den
-    return -G * (sr * qr - si * qi), -G * (sr * qi + si * qr)
-
-
 @njit(fastmath=FAST)
 def _photon_derivative(out, m, pr, pi, sr, si, G, delta_c, kappa, adiabatic):
     """d alpha/dt = -i delta_c alpha - i G S_f - (kappa/2) alpha (frozen when adiabatic)."""
@@ -470,18 +461,6 @@ def _photon_stages(pr, pi, R, h, G, delta_c, kappa, adiabatic, a_start, a_col, a
             KP[2 * s + 1] = -delta_c * qr - G * sr - 0.5 * kappa * qi
 
 
-@njit(fastmath=FAST)
-def _source(y, f, w, inv_n):
-    \"\"\"(1/2N) sum_i w_i f_i (x_i - i y_i) as (re, im).\"\"\"
-    n = f.size
-    sr = 0.0
-    si = 0.0
-    for i in range(n):
-        sr += w[i] * f[i] * y[i]
-        si -= w[i] * f[i] * y[n + i]
-    return 0.5 * inv_n * sr, 0.5 * inv_n * si
-
-
 """
 
 
@@ -513,7 +492,7 @@ def streaming(parallel: bool) -> str:
             "    if save_state:",
             "        states[0] = y",
             "    h = _initial_step(" + ARGS + ")",
-            "    r0r, r0i = _source(y, f, w, inv_n)",
+            "    _, _, r0r, r0i = photon_and_sum(y, f, w, G, delta_c, kappa, adiabatic, inv_n)",
             "    dr_r = 0.0  # d(source)/dt from the last step: the first guess of the stage sources",
             "    dr_i = 0.0",
             "    t = t_save[0]",

@@ -36,6 +36,15 @@ STATUS_NONFINITE = 3
 
 
 @njit(fastmath=FAST)
+def eliminated_photon(sr, si, G, delta_c, kappa):
+    """The adiabatic photon alpha_eq = -G S_f / (delta_c - i kappa/2) as (re, im)."""
+    den = delta_c * delta_c + 0.25 * kappa * kappa
+    qr = delta_c / den
+    qi = 0.5 * kappa / den
+    return -G * (sr * qr - si * qi), -G * (sr * qi + si * qr)
+
+
+@njit(fastmath=FAST)
 def photon_and_sum(y, f, w, G, delta_c, kappa, adiabatic, inv_n):
     """Return (alpha_re, alpha_im, S_f_re, S_f_im) for the state ``y``; spin ``i``
     counts ``w[i]`` times in the cavity's source (a class of identical atoms)."""
@@ -48,11 +57,7 @@ def photon_and_sum(y, f, w, G, delta_c, kappa, adiabatic, inv_n):
     sr *= 0.5 * inv_n
     si *= 0.5 * inv_n
     if adiabatic:
-        den = delta_c * delta_c + 0.25 * kappa * kappa
-        qr = delta_c / den
-        qi = 0.5 * kappa / den
-        ar = -G * (sr * qr - si * qi)
-        ai = -G * (sr * qi + si * qr)
+        ar, ai = eliminated_photon(sr, si, G, delta_c, kappa)
     else:
         ar = y[3 * n]
         ai = y[3 * n + 1]
