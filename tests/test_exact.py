@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import cavity_bcs as cb
-from cavity_bcs.exact import (exact_master_equation, exact_quench, hilbert_dimension,
-                              sector_spectrum)
+from cavity_bcs.exact import (TruncationWarning, exact_master_equation, exact_quench,
+                              hilbert_dimension, sector_spectrum)
 
 
 def resonant_model(n_atoms, delta_c=3.0, profile=None):
@@ -90,10 +90,11 @@ def test_vacuum_fluctuations_add_delta_c_over_2N_t_squared_photons():
     assert r.n_photon[-1] == pytest.approx(expected, rel=1e-4)
 
 
-def test_decoupled_atoms_and_coherent_photon_follow_mean_field_exactly():
+@pytest.mark.parametrize("method", ["auto", "chebyshev"])
+def test_decoupled_atoms_and_coherent_photon_follow_mean_field_exactly(method):
     m = cb.Model(eps0=6.0, W=8.0, delta_c=5.0, n_atoms=4, coupling_profile=np.zeros(4))
     alpha = 0.6 - 0.3j
-    r = exact_quench(m, 2.0, 21, photon=alpha)
+    r = exact_quench(m, 2.0, 21, photon=alpha, method=method)
     t = r.t
     np.testing.assert_allclose(r.photon, alpha * np.exp(-1j * m.delta_c * t), atol=1e-10)
     np.testing.assert_allclose(r.n_photon, abs(alpha) ** 2 + 0 * t, atol=1e-10)
@@ -153,6 +154,14 @@ def test_bad_input_raises_value_error():
         exact_quench(m, 1.0, basis="dicke")
     with pytest.raises(ValueError, match="method"):
         exact_quench(m, 1.0, method="magic")
+    with pytest.raises(ValueError, match="n_photon_max"):
+        exact_quench(m, 1.0, n_photon_max="lots")
+    with pytest.raises(ValueError, match="chebyshev"):
+        exact_quench(m, 1.0, n_photon_max="auto", method="eig")
+    with pytest.raises(ValueError, match="workers"):
+        exact_quench(m, 1.0, method="chebyshev", workers=0)
+    with pytest.raises(ValueError, match="cutoff_tol"):
+        exact_quench(m, 1.0, method="chebyshev", cutoff_tol=-1.0)
     with pytest.raises(ValueError, match="configurations"):
         exact_quench(cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=40), 1.0)
     with pytest.raises(ValueError, match="basis"):
@@ -165,3 +174,75 @@ def test_pair_correlation_of_the_x_state_is_one_plus_one_over_2N():
         m = cb.Model(eps0=6.0, W=0.0 if basis == "collective" else 8.0, delta_c=6.0, n_atoms=n_atoms)
         r = exact_quench(m, 0.1, 2, basis=basis)
         assert r.pair_correlation[0] == pytest.approx(1.0 + 1.0 / n_atoms, abs=1e-12)
+
+
+# ------------------------------------------------ sector-wise Chebyshev propagation
+OBSERVABLES = ("s_plus", "photon", "n_photon", "pair_correlation", "energy", "excitations")
+
+
+@pytest.mark.parametrize("n_atoms, W, delta_c", [(16, 0.0, 6.0), (6, 8.0, 4.0)])
+def test_chebyshev_sectors_agree_with_dense_diagonalisation(n_atoms, W, delta_c):
+    # Two independent propagators: eigenvectors of each sector (LAPACK) against a
+    # Chebyshev series built from the sector's Gershgorin interval (numba).
+    m = cb.Model(eps0=6.0, W=W, delta_c=delta_c, n_atoms=n_atoms)
+    dense = exact_quench(m, 3.0, 31, method="eig")
+    cheb = exact_quench(m, 3.0, 31, method="chebyshev")
+    assert cheb.method == "chebyshev" and cheb.dimension == dense.dimension
+    for key in OBSERVABLES:
+        np.testing.assert_allclose(getattr(cheb, key), getattr(dense, key), atol=1e-11, err_msg=key)
+
+
+def test_chebyshev_agrees_with_expm_multiply_for_a_coherent_photon():
+    m = cb.Model(eps0=6.0, W=0.0, delta_c=3.0, n_atoms=12)
+    a = exact_quench(m, 2.0, 21, photon=0.4 + 0.2j, method="chebyshev")
+    b = exact_quench(m, 2.0, 21, photon=0.4 + 0.2j, method="expm")
+    for key in OBSERVABLES:
+        np.testing.assert_allclose(getattr(a, key), getattr(b, key), atol=1e-10, err_msg=key)
+
+
+def test_chebyshev_conserves_norm_excitations_and_energy_to_round_off():
+    m = cb.Model(eps0=6.0, W=0.0, delta_c=6.0, n_atoms=60)
+    r = exact_quench(m, 4.0, 81, method="chebyshev")
+    np.testing.assert_allclose(r.norm, 1.0, atol=1e-12)
+    np.testing.assert_allclose(r.excitations, 0.0, atol=1e-12)
+    np.testing.assert_allclose(r.energy, 0.0, atol=1e-11)
+    assert r.coherence[-1] < 0.9 and r.propagation_error < 1e-11 and r.cutoff_error == 0.0
+
+
+def test_collective_chebyshev_for_two_hundred_atoms_departs_from_mean_field_as_t_squared():
+    # 2N = 200 atoms: the product initial state makes exact and mean-field S+ share the
+    # first time derivative, so their gap grows as t^2 (halving t quarters it), and the
+    # initial pair correlation is 1 + 1/2N.
+    m = cb.Model(eps0=6.0, W=0.0, delta_c=6.0, n_atoms=200)
+    r = exact_quench(m, 0.02, 3)
+    assert r.method == "chebyshev" and r.basis == "collective" and r.dimension > 10 ** 5
+    q = cb.quench(m, 0.02, n_save=3)
+    gap = np.abs(r.s_plus - q.s_plus)[1:]
+    assert gap[1] > 0
+    assert gap[0] / gap[1] == pytest.approx(0.25, rel=0.05)
+    assert r.pair_correlation[0] == pytest.approx(1.0 + 1.0 / 200, abs=1e-12)
+
+
+def test_photon_cutoff_error_bound_covers_the_true_error():
+    # Duhamel: ||psi - psi_P|| <= int ||(1-P) H psi_P||. With ||S+/N|| <= 1 + 1/2N the
+    # error of S+ is at most twice the bound; a deliberately tight cut-off makes both visible.
+    m = cb.Model(eps0=6.0, W=0.0, delta_c=40.0, n_atoms=30)
+    full = exact_quench(m, 2.0, 81, method="chebyshev")
+    with pytest.warns(TruncationWarning):
+        cut = exact_quench(m, 2.0, 81, method="chebyshev", n_photon_max=4)
+    assert cut.photon_cutoff == 4 and cut.dimension < full.dimension
+    error = np.max(np.abs(cut.s_plus - full.s_plus))
+    assert 0 < error <= 2.0 * (1 + 1 / 30) * cut.error_bound
+    assert cut.cutoff_error > 1e-6  # not negligible: hence the warning
+    assert 1e-6 < cut.cutoff_population < 1 and full.cutoff_population == 0.0
+
+
+def test_automatic_photon_cutoff_keeps_its_verified_error_below_tolerance():
+    m = cb.Model(eps0=6.0, W=0.0, delta_c=40.0, n_atoms=60)
+    full = exact_quench(m, 3.0, 61, method="chebyshev")
+    auto = exact_quench(m, 3.0, 61, n_photon_max="auto", cutoff_tol=1e-8)
+    assert auto.photon_cutoff is not None and auto.dimension < full.dimension
+    assert 0 < auto.cutoff_error < 1e-8 and auto.cutoff_population < 1e-8
+    for key in ("s_plus", "photon", "pair_correlation"):
+        deviation = np.max(np.abs(getattr(auto, key) - getattr(full, key)))
+        assert deviation <= 2.0 * 1.1 * auto.error_bound + 1e-12, key

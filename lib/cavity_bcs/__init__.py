@@ -12,7 +12,8 @@ from .drive import PhotonDrive, drive_coherence, photon_drive
 from .equilibrium import Equilibrium, ground_state, stationary_states, thermal_state, critical_temperature
 from .lax import (DynamicalPhase, PhaseDiagram, dynamical_phase, lax_squared, lax_squared_continuum,
                   lax_vector, phase_diagram)
-from .exact import ExactResult, exact_master_equation, exact_quench, hilbert_dimension, sector_spectrum
+from .exact import (ExactResult, TruncationWarning, exact_master_equation, exact_quench, hilbert_dimension,
+                    sector_spectrum)
 from .twa import TWAResult, sample_initial, twa_quench
 from .units import STRONTIUM, LabParameters, pairs_for_kappa_ratio
 from .experiment import (CoarseModel, CoarseResult, DrivePreparation, coarse_grain, coarse_quench,
@@ -28,7 +29,8 @@ __all__ = [
     "Equilibrium", "ground_state", "stationary_states", "thermal_state", "critical_temperature",
     "DynamicalPhase", "PhaseDiagram", "dynamical_phase", "lax_squared", "lax_squared_continuum",
     "lax_vector", "phase_diagram",
-    "ExactResult", "exact_master_equation", "exact_quench", "hilbert_dimension", "sector_spectrum",
+    "ExactResult", "TruncationWarning", "exact_master_equation", "exact_quench", "hilbert_dimension",
+    "sector_spectrum",
     "TWAResult", "sample_initial", "twa_quench",
     "STRONTIUM", "LabParameters", "pairs_for_kappa_ratio",
     "CoarseModel", "CoarseResult", "DrivePreparation", "coarse_grain", "coarse_quench",
