@@ -130,10 +130,10 @@ def observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, row, obs):
 #: From this many atoms on, a quench uses the streaming variant of the integrator
 #: (:func:`cavity_bcs._dop853.integrate_streaming`): its twelve stage vectors no
 #: longer fit in the caches, and a few register-resident sweeps over the state per
-#: step beat moving ~100 vectors through memory (measured crossover ~150 000 atoms
-#: on one core; benchmarks/bench_large_n.py). It splits the atoms over numba's
-#: threads when there are several.
-STREAMING_MIN_ATOMS = 150_000
+#: step beat moving ~100 vectors through memory. It splits the atoms over numba's
+#: threads when there are several. Measured per step at 10^5 atoms: fused 7.8 ms,
+#: streaming 8.1 ms on one thread, 4.3 ms on two (benchmarks/bench_large_n.py).
+STREAMING_MIN_ATOMS = 100_000
 
 # Numba's default "workqueue" threading layer aborts the process when two Python
 # threads launch parallel kernels at once (a sweep on a thread pool could do
