@@ -774,6 +774,19 @@ def _apply_h(x, a, d, diag, nbr, amp, i):
     return acc
 
 
+@njit(inline="always")
+def _row_times(sdiag, nbr, samp, a, i, n_nbr, vr, vi):
+    """Row ``i`` of the scaled sector matrix times ``vr + i vi`` (sector starting at ``a``)."""
+    ar = sdiag[a + i] * vr[i]
+    ai = sdiag[a + i] * vi[i]
+    for q in range(n_nbr):
+        j = nbr[a + i, q]
+        w = samp[a + i, q]
+        ar += w * vr[j]
+        ai += w * vi[j]
+    return ar, ai
+
+
 @njit
 def _chebyshev_advance(psi, offsets, sectors, sdiag, nbr, samp, coef, n_terms, phase, work):
     r"""Advance the sectors listed in ``sectors`` by one step.
@@ -802,13 +815,7 @@ def _chebyshev_advance(psi, offsets, sectors, sdiag, nbr, samp, coef, n_terms, p
             rr[i] = c0r * pr[i] - c0i * pi[i]
             ri[i] = c0r * pi[i] + c0i * pr[i]
         for i in range(d):
-            ar = sdiag[a + i] * pr[i]
-            ai = sdiag[a + i] * pi[i]
-            for q in range(n_nbr):
-                j = nbr[a + i, q]
-                w = samp[a + i, q]
-                ar += w * pr[j]
-                ai += w * pi[j]
+            ar, ai = _row_times(sdiag, nbr, samp, a, i, n_nbr, pr, pi)
             tr[i] = 0.5 * ar
             ti[i] = 0.5 * ai
             rr[i] += c1r * tr[i] - c1i * ti[i]
@@ -816,13 +823,7 @@ def _chebyshev_advance(psi, offsets, sectors, sdiag, nbr, samp, coef, n_terms, p
         for k in range(2, n_terms[s]):
             cr, ci = coef[s, k].real, coef[s, k].imag
             for i in range(d):
-                ar = sdiag[a + i] * tr[i]
-                ai = sdiag[a + i] * ti[i]
-                for q in range(n_nbr):
-                    j = nbr[a + i, q]
-                    w = samp[a + i, q]
-                    ar += w * tr[j]
-                    ai += w * ti[j]
+                ar, ai = _row_times(sdiag, nbr, samp, a, i, n_nbr, tr, ti)
                 nr = ar - pr[i]
                 ni = ai - pi[i]
                 pr[i] = nr
