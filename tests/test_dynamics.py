@@ -203,7 +203,7 @@ def test_streaming_integrator_is_the_same_dop853():
         args = (y0, t, m.eps, m.couplings, np.ones(m.n_atoms), m.g_collective, m.delta_c, m.kappa,
                 0.05, 0.02, adiabatic, 1.0 / m.n_pairs, 1e-10, 1e-12, 100_000, False)
         fused = _dop853.integrate(*args)
-        for streaming in (_dop853.integrate_streaming(*args), _dop853.integrate_streaming_par(*args)):
+        for streaming in (_dop853.integrate_streaming(*args, False), _dop853.integrate_streaming(*args, True)):
             assert fused[3] == streaming[3] == 0
             assert fused[4] == streaming[4]
             assert np.max(np.abs(fused[0] - streaming[0])) < 1e-12

@@ -32,7 +32,7 @@ Fused DOP853 stages for the mean-field equations (layout and equations as in
 :mod:`cavity_bcs._kernels`). Each ``_stage_<s>`` forms the stage value of every
 atom from the earlier stages' ``k`` and writes ``k_s``; ``_final`` forms the new
 state, its derivative (first-same-as-last) and the two error norms of Hairer's
-estimate. ``integrate_streaming`` (and its threaded ``_par`` form) is the
+estimate. ``integrate_streaming`` (optionally threaded) is the
 variant for very many atoms; see the comment above ``_sweep_block`` in the
 generator and ``cavity_bcs._kernels.STREAMING_MIN_ATOMS``.
 """
@@ -85,13 +85,11 @@ def photon_block(indent):
     return pad + "pr, pi = _eliminated(sr, si, G, delta_c, kappa)\n"
 
 
-def stage(s: int, parallel: bool) -> str:
+def stage(s: int) -> str:
     cols = [int(j) for j in np.flatnonzero(A[s])]
-    rng = "prange" if parallel else "range"
-    suffix = "_par" if parallel else ""
     ks = ", ".join(f"k{j}" for j in cols)
-    lines = [f"@njit(fastmath=FAST{', parallel=True' if parallel else ''})",
-             f"def _stage_{s}{suffix}(y, {ks}, out, h, {ARGS}):",
+    lines = ["@njit(fastmath=FAST)",
+             f"def _stage_{s}(y, {ks}, out, h, {ARGS}):",
              "    n = eps.size",
              "    m = 3 * n",
              "    n2 = 2 * n",
@@ -103,13 +101,13 @@ def stage(s: int, parallel: bool) -> str:
               "    sr = 0.0",
               "    si = 0.0",
               "    if adiabatic:",
-              f"        for i in {rng}(n):",
+              f"        for i in range(n):",
               f"            sr += w[i] * f[i] * ({combination('c', cols, '')})",
               f"            si -= w[i] * f[i] * ({combination('c', cols, 'n + ')})",
               "        pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)",
               "        sr = 0.0",
               "        si = 0.0",
-              f"    for i in {rng}(n):",
+              f"    for i in range(n):",
               f"        x = {combination('c', cols, '')}",
               f"        yy = {combination('c', cols, 'n + ')}",
               f"        z = {combination('c', cols, 'n2 + ')}",
@@ -121,19 +119,34 @@ def stage(s: int, parallel: bool) -> str:
     return "\n".join(lines)
 
 
-def final(parallel: bool) -> str:
+def new_state_and_error(comp, old, new_terms, store, error_term):
+    """Lines forming the new value ``{comp}n = old + new_terms``, storing it, and the
+    scaled error terms u5_/u3_ of Hairer's estimate (``error_term(coefs)`` gives the sum)."""
+    return [f"        {comp}n = {old} + ({new_terms})",
+            f"        {store} = {comp}n",
+            f"        a_{comp} = abs({old})",
+            f"        m_{comp} = abs({comp}n)",
+            # a select rather than max(): numba's max() branches on NaN and stops vectorisation
+            f"        s_{comp} = atol + rtol * (a_{comp} if a_{comp} > m_{comp} else m_{comp})",
+            f"        u5_{comp} = ({error_term('d')}) / s_{comp}",
+            f"        u3_{comp} = ({error_term('q')}) / s_{comp}"]
+
+
+ERROR_SUMS = ["        e5 += u5_x * u5_x + u5_yy * u5_yy + u5_z * u5_z",
+              "        e3 += u3_x * u3_x + u3_yy * u3_yy + u3_z * u3_z"]
+
+
+def final() -> str:
     """y_new = y + h sum b_j k_j, k_new = f(y_new), and the error norms."""
     cols = [int(j) for j in np.flatnonzero(B)]
     assert E5[N_STAGES] == 0.0 and E3[N_STAGES] == 0.0  # the error needs no f(y_new)
     e_cols = sorted(set(np.flatnonzero(E5[:N_STAGES])) | set(np.flatnonzero(E3[:N_STAGES])))
     all_cols = sorted(set(cols) | set(int(j) for j in e_cols))
-    rng = "prange" if parallel else "range"
-    suffix = "_par" if parallel else ""
     ks = ", ".join(f"k{j}" for j in all_cols)
     # error_model="numpy": Python's ZeroDivisionError check puts a branch in the
     # loop and stops vectorisation (the scales are > 0 since atol > 0).
-    lines = [f"@njit(fastmath=FAST, error_model='numpy'{', parallel=True' if parallel else ''})",
-             f"def _final{suffix}(y, {ks}, y_new, out, h, rtol, atol, {ARGS}):",
+    lines = ["@njit(fastmath=FAST, error_model='numpy')",
+             f"def _final(y, {ks}, y_new, out, h, rtol, atol, {ARGS}):",
              "    n = eps.size",
              "    m = 3 * n",
              "    n2 = 2 * n",
@@ -150,28 +163,21 @@ def final(parallel: bool) -> str:
               "    e5 = 0.0",
               "    e3 = 0.0",
               "    if adiabatic:",
-              f"        for i in {rng}(n):",
+              f"        for i in range(n):",
               f"            sr += w[i] * f[i] * ({combination('b', cols, '')})",
               f"            si -= w[i] * f[i] * ({combination('b', cols, 'n + ')})",
               "        pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)",
               "        sr = 0.0",
               "        si = 0.0",
-              f"    for i in {rng}(n):"]
+              f"    for i in range(n):"]
     for comp, off in (("x", ""), ("yy", "n + "), ("z", "n2 + ")):
         idx = f"{off}i"
-        lines += [f"        {comp} = {combination('b', cols, off)}",
-                  f"        y_new[{idx}] = {comp}",
-                  f"        a_{comp} = abs(y[{idx}])",
-                  f"        b_{comp} = abs({comp})",
-                  # a select rather than max(): numba's max() branches on NaN and stops vectorisation
-                  f"        s_{comp} = atol + rtol * (a_{comp} if a_{comp} > b_{comp} else b_{comp})",
-                  f"        r5_{comp} = (" + " + ".join(f"d{j} * k{j}[{idx}]" for j in e_cols) + f") / s_{comp}",
-                  f"        r3_{comp} = (" + " + ".join(f"q{j} * k{j}[{idx}]" for j in e_cols) + f") / s_{comp}"]
-    lines += ["        e5 += r5_x * r5_x + r5_yy * r5_yy + r5_z * r5_z",
-              "        e3 += r3_x * r3_x + r3_yy * r3_yy + r3_z * r3_z",
-              "        sr += w[i] * f[i] * x",
-              "        si -= w[i] * f[i] * yy"]
-    lines.append(spin_rhs("out", "x", "yy", "z", "i", "n + i", "n2 + i", 8).rstrip("\n"))
+        lines += new_state_and_error(
+            comp, f"y[{idx}]", " + ".join(f"b{j} * k{j}[{idx}]" for j in cols), f"y_new[{idx}]",
+            lambda c, idx=idx: " + ".join(f"{c}{j} * k{j}[{idx}]" for j in e_cols))
+    lines += ERROR_SUMS + ["        sr += w[i] * f[i] * xn",
+                           "        si -= w[i] * f[i] * yyn"]
+    lines.append(spin_rhs("out", "xn", "yyn", "zn", "i", "n + i", "n2 + i", 8).rstrip("\n"))
     lines += ["    _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)",
               "    p5 = 0.0",
               "    p3 = 0.0",
@@ -201,11 +207,10 @@ def _photon_derivative(out, m, pr, pi, sr, si, G, delta_c, kappa, adiabatic):
 '''
 
 
-def integrator(parallel: bool) -> str:
-    suffix = "_par" if parallel else ""
+def integrator() -> str:
     ks_all = ", ".join(f"k{j}" for j in range(N_STAGES))
     body = [f"@njit",
-            f"def integrate{suffix}(y0, t_save, {ARGS}, rtol, atol, max_steps, save_state):",
+            f"def integrate(y0, t_save, {ARGS}, rtol, atol, max_steps, save_state):",
             '    """Adaptive DOP853 from ``t_save[0]`` through every time in ``t_save``.',
             "",
             "    Same contract as :func:`cavity_bcs._kernels.run`: returns",
@@ -240,10 +245,10 @@ def integrator(parallel: bool) -> str:
     for s in range(1, N_STAGES):
         cols = [int(j) for j in np.flatnonzero(A[s])]
         ks = ", ".join(f"k{j}" for j in cols)
-        body.append(f"                _stage_{s}{suffix}(y, {ks}, k{s}, h_use, {ARGS})")
+        body.append(f"                _stage_{s}(y, {ks}, k{s}, h_use, {ARGS})")
     e_cols = sorted(set(int(j) for j in np.flatnonzero(B)) | set(int(j) for j in np.flatnonzero(E5[:N_STAGES])))
     ks = ", ".join(f"k{j}" for j in e_cols)
-    body += [f"                e5, e3 = _final{suffix}(y, {ks}, y_new, k_new, h_use, rtol, atol, {ARGS})",
+    body += [f"                e5, e3 = _final(y, {ks}, y_new, k_new, h_use, rtol, atol, {ARGS})",
              "                if e5 == 0.0 and e3 == 0.0:",
              "                    err = 0.0",
              "                else:",
@@ -382,15 +387,10 @@ def sweep_block() -> str:
         lines += [f"        r{s_}r += wf * x{s_}", f"        r{s_}i -= wf * yy{s_}"]
         lines += k_of(s_, f"x{s_}", f"yy{s_}", f"z{s_}")
     for comp, base, kname, out in (("x", "x0", "kx", "x_out"), ("yy", "yy0", "ky", "y_out"), ("z", "z0", "kz", "z_out")):
-        lines += [f"        {comp}n = {base} + (" + " + ".join(f"b{j} * {kname}{j}" for j in b_cols) + ")",
-                  f"        {out}[i] = {comp}n",
-                  f"        a_{comp} = abs({base})",
-                  f"        m_{comp} = abs({comp}n)",
-                  f"        s_{comp} = atol + rtol * (a_{comp} if a_{comp} > m_{comp} else m_{comp})",
-                  f"        u5_{comp} = (" + " + ".join(f"d{j} * {kname}{j}" for j in e_cols) + f") / s_{comp}",
-                  f"        u3_{comp} = (" + " + ".join(f"q{j} * {kname}{j}" for j in e_cols) + f") / s_{comp}"]
-    lines += ["        e5 += u5_x * u5_x + u5_yy * u5_yy + u5_z * u5_z",
-              "        e3 += u3_x * u3_x + u3_yy * u3_yy + u3_z * u3_z",
+        lines += new_state_and_error(
+            comp, base, " + ".join(f"b{j} * {kname}{j}" for j in b_cols), f"{out}[i]",
+            lambda c, kname=kname: " + ".join(f"{c}{j} * {kname}{j}" for j in e_cols))
+    lines += ERROR_SUMS + [
               "        rnr += wf * xn",
               "        rni -= wf * yyn"]
     lines += [f"    acc[{2 * s_}] = r{s_}r\n    acc[{2 * s_ + 1}] = r{s_}i" for s_ in range(1, N_STAGES)]
@@ -464,16 +464,16 @@ def _photon_stages(pr, pi, R, h, G, delta_c, kappa, adiabatic, a_start, a_col, a
 """
 
 
-def streaming(parallel: bool) -> str:
-    suffix = "_par" if parallel else ""
+def streaming() -> str:
     b_cols = [int(j) for j in np.flatnonzero(B)]
     e_cols = sorted(set(int(j) for j in np.flatnonzero(E5[:N_STAGES])) | set(int(j) for j in np.flatnonzero(E3[:N_STAGES])))
     c_nodes = dop.C[:N_STAGES]
     body = ["@njit",
-            f"def integrate_streaming{suffix}(y0, t_save, {ARGS}, rtol, atol, max_steps, save_state):",
-            '    """DOP853 by streaming sweeps (see the comment above :func:`_sweep`); same contract',
-            "    as :func:`integrate`. The stage equations are iterated to a relative change",
-            '    below 1e-14; a step whose iteration does not settle in 30 sweeps is halved."""',
+            f"def integrate_streaming(y0, t_save, {ARGS}, rtol, atol, max_steps, save_state, threaded):",
+            '    """DOP853 by streaming sweeps (see the generator); the contract of :func:`integrate`',
+            "    plus ``threaded`` (sweeps split over numba's threads). The stage equations are",
+            "    iterated to a relative change below 1e-14; a step whose iteration does not settle",
+            '    in 30 sweeps is halved."""',
             "    m = y0.size",
             "    n = eps.size",
             "    n_save = t_save.size",
@@ -515,7 +515,10 @@ def streaming(parallel: bool) -> str:
             "                _photon_stages(pr, pi, R, h_use, G, delta_c, kappa, adiabatic, _A_START, _A_COL, _A_VAL, P, KP)",
             "                settled = False",
             "                for sweep_count in range(30):",
-            f"                    e5, e3 = _sweep{suffix}(y, y_new, P, R_try, h_use, rtol, atol, {ARGS})",
+            "                    if threaded:",
+            f"                        e5, e3 = _sweep_par(y, y_new, P, R_try, h_use, rtol, atol, {ARGS})",
+            "                    else:",
+            f"                        e5, e3 = _sweep(y, y_new, P, R_try, h_use, rtol, atol, {ARGS})",
             "                    R_try[0] = r0r",
             "                    R_try[1] = r0i",
             "                    _photon_stages(pr, pi, R_try, h_use, G, delta_c, kappa, adiabatic, _A_START, _A_COL, _A_VAL,",
@@ -590,13 +593,13 @@ def streaming(parallel: bool) -> str:
 def source() -> str:
     parts = [HEADER.replace("import math\n", "import math\n\nimport numpy as np\n"), HELPERS, COMMON, tableau_constants(), PHOTON]
     for s in range(1, N_STAGES):
-        parts.append(stage(s, False))
-    parts.append(final(False))
-    parts.append(integrator(False))
+        parts.append(stage(s))
+    parts.append(final())
+    parts.append(integrator())
     parts.append(sweep_block())
     for parallel in (False, True):
         parts.append(sweep(parallel))
-        parts.append(streaming(parallel))
+    parts.append(streaming())
     return "".join(parts).rstrip("\n") + "\n"
 
 

@@ -4,7 +4,7 @@ Fused DOP853 stages for the mean-field equations (layout and equations as in
 :mod:`cavity_bcs._kernels`). Each ``_stage_<s>`` forms the stage value of every
 atom from the earlier stages' ``k`` and writes ``k_s``; ``_final`` forms the new
 state, its derivative (first-same-as-last) and the two error norms of Hairer's
-estimate. ``integrate_streaming`` (and its threaded ``_par`` form) is the
+estimate. ``integrate_streaming`` (optionally threaded) is the
 variant for very many atoms; see the comment above ``_sweep_block`` in the
 generator and ``cavity_bcs._kernels.STREAMING_MIN_ATOMS``.
 """
@@ -532,37 +532,37 @@ def _final(y, k0, k5, k6, k7, k8, k9, k10, k11, y_new, out, h, rtol, atol, eps, 
         sr = 0.0
         si = 0.0
     for i in range(n):
-        x = y[i] + (b0 * k0[i] + b5 * k5[i] + b6 * k6[i] + b7 * k7[i] + b8 * k8[i] + b9 * k9[i] + b10 * k10[i] + b11 * k11[i])
-        y_new[i] = x
+        xn = y[i] + (b0 * k0[i] + b5 * k5[i] + b6 * k6[i] + b7 * k7[i] + b8 * k8[i] + b9 * k9[i] + b10 * k10[i] + b11 * k11[i])
+        y_new[i] = xn
         a_x = abs(y[i])
-        b_x = abs(x)
-        s_x = atol + rtol * (a_x if a_x > b_x else b_x)
-        r5_x = (d0 * k0[i] + d5 * k5[i] + d6 * k6[i] + d7 * k7[i] + d8 * k8[i] + d9 * k9[i] + d10 * k10[i] + d11 * k11[i]) / s_x
-        r3_x = (q0 * k0[i] + q5 * k5[i] + q6 * k6[i] + q7 * k7[i] + q8 * k8[i] + q9 * k9[i] + q10 * k10[i] + q11 * k11[i]) / s_x
-        yy = y[n + i] + (b0 * k0[n + i] + b5 * k5[n + i] + b6 * k6[n + i] + b7 * k7[n + i] + b8 * k8[n + i] + b9 * k9[n + i] + b10 * k10[n + i] + b11 * k11[n + i])
-        y_new[n + i] = yy
+        m_x = abs(xn)
+        s_x = atol + rtol * (a_x if a_x > m_x else m_x)
+        u5_x = (d0 * k0[i] + d5 * k5[i] + d6 * k6[i] + d7 * k7[i] + d8 * k8[i] + d9 * k9[i] + d10 * k10[i] + d11 * k11[i]) / s_x
+        u3_x = (q0 * k0[i] + q5 * k5[i] + q6 * k6[i] + q7 * k7[i] + q8 * k8[i] + q9 * k9[i] + q10 * k10[i] + q11 * k11[i]) / s_x
+        yyn = y[n + i] + (b0 * k0[n + i] + b5 * k5[n + i] + b6 * k6[n + i] + b7 * k7[n + i] + b8 * k8[n + i] + b9 * k9[n + i] + b10 * k10[n + i] + b11 * k11[n + i])
+        y_new[n + i] = yyn
         a_yy = abs(y[n + i])
-        b_yy = abs(yy)
-        s_yy = atol + rtol * (a_yy if a_yy > b_yy else b_yy)
-        r5_yy = (d0 * k0[n + i] + d5 * k5[n + i] + d6 * k6[n + i] + d7 * k7[n + i] + d8 * k8[n + i] + d9 * k9[n + i] + d10 * k10[n + i] + d11 * k11[n + i]) / s_yy
-        r3_yy = (q0 * k0[n + i] + q5 * k5[n + i] + q6 * k6[n + i] + q7 * k7[n + i] + q8 * k8[n + i] + q9 * k9[n + i] + q10 * k10[n + i] + q11 * k11[n + i]) / s_yy
-        z = y[n2 + i] + (b0 * k0[n2 + i] + b5 * k5[n2 + i] + b6 * k6[n2 + i] + b7 * k7[n2 + i] + b8 * k8[n2 + i] + b9 * k9[n2 + i] + b10 * k10[n2 + i] + b11 * k11[n2 + i])
-        y_new[n2 + i] = z
+        m_yy = abs(yyn)
+        s_yy = atol + rtol * (a_yy if a_yy > m_yy else m_yy)
+        u5_yy = (d0 * k0[n + i] + d5 * k5[n + i] + d6 * k6[n + i] + d7 * k7[n + i] + d8 * k8[n + i] + d9 * k9[n + i] + d10 * k10[n + i] + d11 * k11[n + i]) / s_yy
+        u3_yy = (q0 * k0[n + i] + q5 * k5[n + i] + q6 * k6[n + i] + q7 * k7[n + i] + q8 * k8[n + i] + q9 * k9[n + i] + q10 * k10[n + i] + q11 * k11[n + i]) / s_yy
+        zn = y[n2 + i] + (b0 * k0[n2 + i] + b5 * k5[n2 + i] + b6 * k6[n2 + i] + b7 * k7[n2 + i] + b8 * k8[n2 + i] + b9 * k9[n2 + i] + b10 * k10[n2 + i] + b11 * k11[n2 + i])
+        y_new[n2 + i] = zn
         a_z = abs(y[n2 + i])
-        b_z = abs(z)
-        s_z = atol + rtol * (a_z if a_z > b_z else b_z)
-        r5_z = (d0 * k0[n2 + i] + d5 * k5[n2 + i] + d6 * k6[n2 + i] + d7 * k7[n2 + i] + d8 * k8[n2 + i] + d9 * k9[n2 + i] + d10 * k10[n2 + i] + d11 * k11[n2 + i]) / s_z
-        r3_z = (q0 * k0[n2 + i] + q5 * k5[n2 + i] + q6 * k6[n2 + i] + q7 * k7[n2 + i] + q8 * k8[n2 + i] + q9 * k9[n2 + i] + q10 * k10[n2 + i] + q11 * k11[n2 + i]) / s_z
-        e5 += r5_x * r5_x + r5_yy * r5_yy + r5_z * r5_z
-        e3 += r3_x * r3_x + r3_yy * r3_yy + r3_z * r3_z
-        sr += w[i] * f[i] * x
-        si -= w[i] * f[i] * yy
+        m_z = abs(zn)
+        s_z = atol + rtol * (a_z if a_z > m_z else m_z)
+        u5_z = (d0 * k0[n2 + i] + d5 * k5[n2 + i] + d6 * k6[n2 + i] + d7 * k7[n2 + i] + d8 * k8[n2 + i] + d9 * k9[n2 + i] + d10 * k10[n2 + i] + d11 * k11[n2 + i]) / s_z
+        u3_z = (q0 * k0[n2 + i] + q5 * k5[n2 + i] + q6 * k6[n2 + i] + q7 * k7[n2 + i] + q8 * k8[n2 + i] + q9 * k9[n2 + i] + q10 * k10[n2 + i] + q11 * k11[n2 + i]) / s_z
+        e5 += u5_x * u5_x + u5_yy * u5_yy + u5_z * u5_z
+        e3 += u3_x * u3_x + u3_yy * u3_yy + u3_z * u3_z
+        sr += w[i] * f[i] * xn
+        si -= w[i] * f[i] * yyn
         bx = G * f[i] * pr
         by = -G * f[i] * pi
         bz = eps[i]
-        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
-        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
-        out[n2 + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+        out[i] = 2.0 * (by * zn - bz * yyn) - transverse * xn
+        out[n + i] = 2.0 * (bz * xn - bx * zn) - transverse * yyn
+        out[n2 + i] = 2.0 * (bx * yyn - by * xn) - gamma * (zn + 1.0)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
     p5 = 0.0
     p3 = 0.0
@@ -996,122 +996,6 @@ def _sweep(y, y_new, P, R, h, rtol, atol, eps, f, w, G, delta_c, kappa, gamma, d
     return e5, e3
 
 
-@njit
-def integrate_streaming(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, rtol, atol, max_steps, save_state):
-    """DOP853 by streaming sweeps (see the comment above :func:`_sweep`); same contract
-    as :func:`integrate`. The stage equations are iterated to a relative change
-    below 1e-14; a step whose iteration does not settle in 30 sweeps is halved."""
-    m = y0.size
-    n = eps.size
-    n_save = t_save.size
-    obs = np.zeros((7, n_save))
-    states = np.zeros((n_save if save_state else 0, m))
-    y = y0.copy()
-    y_new = np.empty(m)
-    R = np.zeros(26)
-    R_try = np.zeros(26)
-    P = np.zeros(24)
-    KP = np.zeros(24)
-    P_check = np.zeros(24)
-    KP_check = np.zeros(24)
-    c_nodes = np.array([0.0, 0.05260015195876773, 0.0789002279381516, 0.1183503419072274, 0.2816496580927726, 0.3333333333333333, 0.25, 0.3076923076923077, 0.6512820512820513, 0.6, 0.8571428571428571, 1.0])
-    observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, 0, obs)
-    if save_state:
-        states[0] = y
-    h = _initial_step(eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-    _, _, r0r, r0i = photon_and_sum(y, f, w, G, delta_c, kappa, adiabatic, inv_n)
-    dr_r = 0.0  # d(source)/dt from the last step: the first guess of the stage sources
-    dr_i = 0.0
-    t = t_save[0]
-    n_steps = 0
-    n_rejected = 0
-    for k in range(1, n_save):
-        t_target = t_save[k]
-        while t < t_target:
-            if n_steps >= max_steps:
-                return obs, states, y, STATUS_MAX_STEPS, n_steps, n_rejected
-            n_sub = math.ceil((t_target - t) / h * (1.0 - 1e-12))
-            h_use = (t_target - t) / max(n_sub, 1)
-            rejected_once = False
-            pr = y[m - 2]
-            pi = y[m - 1]
-            while True:
-                for s in range(12):
-                    R[2 * s] = r0r + c_nodes[s] * h_use * dr_r
-                    R[2 * s + 1] = r0i + c_nodes[s] * h_use * dr_i
-                _photon_stages(pr, pi, R, h_use, G, delta_c, kappa, adiabatic, _A_START, _A_COL, _A_VAL, P, KP)
-                settled = False
-                for sweep_count in range(30):
-                    e5, e3 = _sweep(y, y_new, P, R_try, h_use, rtol, atol, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-                    R_try[0] = r0r
-                    R_try[1] = r0i
-                    _photon_stages(pr, pi, R_try, h_use, G, delta_c, kappa, adiabatic, _A_START, _A_COL, _A_VAL,
-                                   P_check, KP_check)
-                    change = 0.0
-                    size = 0.0
-                    for j in range(24):
-                        change = max(change, abs(P_check[j] - P[j]))
-                        size = max(size, abs(P[j]))
-                    for j in range(24):
-                        P[j] = P_check[j]
-                        KP[j] = KP_check[j]
-                    for j in range(26):
-                        R[j] = R_try[j]
-                    if change <= 1e-14 * max(size, 1e-3):
-                        settled = True
-                        break
-                if settled:
-                    # photon: new value and its share of the error norms
-                    qr = pr + h_use * (0.054293734116568765 * KP[0] + 4.450312892752409 * KP[10] + 1.8915178993145003 * KP[12] + -5.801203960010585 * KP[14] + 0.3111643669578199 * KP[16] + -0.1521609496625161 * KP[18] + 0.20136540080403034 * KP[20] + 0.04471061572777259 * KP[22])
-                    qi = pi + h_use * (0.054293734116568765 * KP[1] + 4.450312892752409 * KP[11] + 1.8915178993145003 * KP[13] + -5.801203960010585 * KP[15] + 0.3111643669578199 * KP[17] + -0.1521609496625161 * KP[19] + 0.20136540080403034 * KP[21] + 0.04471061572777259 * KP[23])
-                    if adiabatic:
-                        qr = pr
-                        qi = pi
-                    y_new[m - 2] = qr
-                    y_new[m - 1] = qi
-                    for c, old, new in ((0, pr, qr), (1, pi, qi)):
-                        scale = atol + rtol * max(abs(old), abs(new))
-                        u5 = (0.01312004499419488 * KP[0 + c] + -1.2251564463762044 * KP[10 + c] + -0.4957589496572502 * KP[12 + c] + 1.6643771824549864 * KP[14 + c] + -0.35032884874997366 * KP[16 + c] + 0.3341791187130175 * KP[18 + c] + 0.08192320648511571 * KP[20 + c] + -0.022355307863886294 * KP[22 + c]) / scale
-                        u3 = (-0.18980075407240762 * KP[0 + c] + 4.450312892752409 * KP[10 + c] + 1.8915178993145003 * KP[12 + c] + -5.801203960010585 * KP[14 + c] + -0.4226823213237919 * KP[16 + c] + -0.1521609496625161 * KP[18 + c] + 0.20136540080403034 * KP[20 + c] + 0.02265179219836082 * KP[22 + c]) / scale
-                        e5 += u5 * u5
-                        e3 += u3 * u3
-                    if e5 == 0.0 and e3 == 0.0:
-                        err = 0.0
-                    else:
-                        err = h_use * e5 / math.sqrt((e5 + 0.01 * e3) * m)
-                    if not math.isfinite(err):
-                        err = 1e300
-                else:
-                    err = 1e300
-                if err < 1.0:
-                    factor = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** (-1.0 / 8.0))
-                    if rejected_once:
-                        factor = min(1.0, factor)
-                    break
-                n_rejected += 1
-                rejected_once = True
-                h_use *= max(0.2, 0.9 * err ** (-1.0 / 8.0)) if settled else 0.5
-                if h_use < 1e-14 * max(1.0, abs(t)):
-                    return obs, states, y, STATUS_STEP_UNDERFLOW, n_steps, n_rejected
-            n_steps += 1
-            t_next = t + h_use
-            if t_target - t_next <= 1e-12 * max(1.0, abs(t_target)):
-                t_next = t_target
-            t = t_next
-            h = h_use * factor
-            dr_r = (R[24] - r0r) / h_use
-            dr_i = (R[25] - r0i) / h_use
-            r0r = R[24]
-            r0i = R[25]
-            y, y_new = y_new, y
-        for j in range(m):
-            if not math.isfinite(y[j]):
-                return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected
-        observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, k, obs)
-        if save_state:
-            states[k] = y
-    return obs, states, y, STATUS_OK, n_steps, n_rejected
-
 @njit(fastmath=FAST, parallel=True)
 def _sweep_par(y, y_new, P, R, h, rtol, atol, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     """All atoms: R_1..R_11 and R(y_new) into ``R`` (scaled), returns (e5, e3)."""
@@ -1138,10 +1022,11 @@ def _sweep_par(y, y_new, P, R, h, rtol, atol, eps, f, w, G, delta_c, kappa, gamm
 
 
 @njit
-def integrate_streaming_par(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, rtol, atol, max_steps, save_state):
-    """DOP853 by streaming sweeps (see the comment above :func:`_sweep`); same contract
-    as :func:`integrate`. The stage equations are iterated to a relative change
-    below 1e-14; a step whose iteration does not settle in 30 sweeps is halved."""
+def integrate_streaming(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, rtol, atol, max_steps, save_state, threaded):
+    """DOP853 by streaming sweeps (see the generator); the contract of :func:`integrate`
+    plus ``threaded`` (sweeps split over numba's threads). The stage equations are
+    iterated to a relative change below 1e-14; a step whose iteration does not settle
+    in 30 sweeps is halved."""
     m = y0.size
     n = eps.size
     n_save = t_save.size
@@ -1183,7 +1068,10 @@ def integrate_streaming_par(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dep
                 _photon_stages(pr, pi, R, h_use, G, delta_c, kappa, adiabatic, _A_START, _A_COL, _A_VAL, P, KP)
                 settled = False
                 for sweep_count in range(30):
-                    e5, e3 = _sweep_par(y, y_new, P, R_try, h_use, rtol, atol, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+                    if threaded:
+                        e5, e3 = _sweep_par(y, y_new, P, R_try, h_use, rtol, atol, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+                    else:
+                        e5, e3 = _sweep(y, y_new, P, R_try, h_use, rtol, atol, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
                     R_try[0] = r0r
                     R_try[1] = r0i
                     _photon_stages(pr, pi, R_try, h_use, G, delta_c, kappa, adiabatic, _A_START, _A_COL, _A_VAL,

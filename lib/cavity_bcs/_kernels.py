@@ -163,5 +163,5 @@ def run(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, i
         return _dop853.integrate(*args)
     if numba.get_num_threads() > 1:
         with _PARALLEL_LOCK:
-            return _dop853.integrate_streaming_par(*args)
-    return _dop853.integrate_streaming(*args)
+            return _dop853.integrate_streaming(*args, True)
+    return _dop853.integrate_streaming(*args, False)
