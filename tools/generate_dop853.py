@@ -249,16 +249,9 @@ def integrator() -> str:
     e_cols = sorted(set(int(j) for j in np.flatnonzero(B)) | set(int(j) for j in np.flatnonzero(E5[:N_STAGES])))
     ks = ", ".join(f"k{j}" for j in e_cols)
     body += [f"                e5, e3 = _final(y, {ks}, y_new, k_new, h_use, rtol, atol, {ARGS})",
-             "                if e5 == 0.0 and e3 == 0.0:",
-             "                    err = 0.0",
-             "                else:",
-             "                    err = h_use * e5 / math.sqrt((e5 + 0.01 * e3) * m)",
-             "                if not math.isfinite(err):",
-             "                    err = 1e300",
+             "                err = _error_norm(e5, e3, h_use, m)",
              "                if err < 1.0:",
-             "                    factor = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** (-1.0 / 8.0))",
-             "                    if rejected_once:",
-             "                        factor = min(1.0, factor)",
+             "                    factor = _growth(err, rejected_once)",
              "                    break",
              "                n_rejected += 1",
              "                rejected_once = True",
@@ -266,27 +259,57 @@ def integrator() -> str:
              "                if h_use < 1e-14 * max(1.0, abs(t)):",
              "                    return obs, states, y, STATUS_STEP_UNDERFLOW, n_steps, n_rejected",
              "            n_steps += 1",
-             "            t_next = t + h_use",
-             "            if t_target - t_next <= 1e-12 * max(1.0, abs(t_target)):",
-             "                t_next = t_target",
-             "            t = t_next",
+             "            t = _landed(t, h_use, t_target)",
              "            h = h_use * factor",
              "            # Accept: swap buffers instead of copying (first-same-as-last).",
              "            y, y_new = y_new, y",
              "            k0, k_new = k_new, k0",
-             "        for j in range(m):",
-             "            if not math.isfinite(y[j]):",
-             "                return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected",
-             "        observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, k, obs)",
-             "        if save_state:",
-             "            states[k] = y",
+             f"        if not _record(y, k, obs, states, save_state, {OBS_ARGS}):",
+             "            return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected",
              "    return obs, states, y, STATUS_OK, n_steps, n_rejected",
              "", ""]
     del ks_all
     return "\n".join(body)
 
 
+OBS_ARGS = "eps, f, w, G, delta_c, kappa, adiabatic, inv_n"
+
 COMMON = '''
+@njit
+def _error_norm(e5, e3, h, m):
+    """Hairer's blend of the 5th- and 3rd-order error estimates (as in scipy's DOP853)."""
+    if e5 == 0.0 and e3 == 0.0:
+        return 0.0
+    err = h * e5 / math.sqrt((e5 + 0.01 * e3) * m)
+    return err if math.isfinite(err) else 1e300
+
+
+@njit
+def _growth(err, rejected_once):
+    """Factor for the next step after an accepted one (no growth right after a rejection)."""
+    factor = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** (-1.0 / 8.0))
+    return min(1.0, factor) if rejected_once else factor
+
+
+@njit
+def _landed(t, h, t_target):
+    """t + h, snapped onto the output time when it is within round-off of it."""
+    t_next = t + h
+    return t_target if t_target - t_next <= 1e-12 * max(1.0, abs(t_target)) else t_next
+
+
+@njit
+def _record(y, k, obs, states, save_state, eps, f, w, G, delta_c, kappa, adiabatic, inv_n):
+    """Observables (and the state) at output ``k``; False if the state is not finite."""
+    for j in range(y.size):
+        if not math.isfinite(y[j]):
+            return False
+    observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, k, obs)
+    if save_state:
+        states[k] = y
+    return True
+
+
 @njit
 def _derivative(y, out, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     """f(y) into ``out`` (the first stage of the first step)."""
@@ -551,18 +574,11 @@ def streaming() -> str:
             "                        u3 = (" + " + ".join(f"{lit(E3[j])} * KP[{2 * j} + c]" for j in e_cols) + ") / scale",
             "                        e5 += u5 * u5",
             "                        e3 += u3 * u3",
-            "                    if e5 == 0.0 and e3 == 0.0:",
-            "                        err = 0.0",
-            "                    else:",
-            "                        err = h_use * e5 / math.sqrt((e5 + 0.01 * e3) * m)",
-            "                    if not math.isfinite(err):",
-            "                        err = 1e300",
+            "                    err = _error_norm(e5, e3, h_use, m)",
             "                else:",
             "                    err = 1e300",
             "                if err < 1.0:",
-            "                    factor = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** (-1.0 / 8.0))",
-            "                    if rejected_once:",
-            "                        factor = min(1.0, factor)",
+            "                    factor = _growth(err, rejected_once)",
             "                    break",
             "                n_rejected += 1",
             "                rejected_once = True",
@@ -570,22 +586,15 @@ def streaming() -> str:
             "                if h_use < 1e-14 * max(1.0, abs(t)):",
             "                    return obs, states, y, STATUS_STEP_UNDERFLOW, n_steps, n_rejected",
             "            n_steps += 1",
-            "            t_next = t + h_use",
-            "            if t_target - t_next <= 1e-12 * max(1.0, abs(t_target)):",
-            "                t_next = t_target",
-            "            t = t_next",
+            "            t = _landed(t, h_use, t_target)",
             "            h = h_use * factor",
             f"            dr_r = (R[{2 * N_STAGES}] - r0r) / h_use",
             f"            dr_i = (R[{2 * N_STAGES + 1}] - r0i) / h_use",
             f"            r0r = R[{2 * N_STAGES}]",
             f"            r0i = R[{2 * N_STAGES + 1}]",
             "            y, y_new = y_new, y",
-            "        for j in range(m):",
-            "            if not math.isfinite(y[j]):",
-            "                return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected",
-            "        observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, k, obs)",
-            "        if save_state:",
-            "            states[k] = y",
+            f"        if not _record(y, k, obs, states, save_state, {OBS_ARGS}):",
+            "            return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected",
             "    return obs, states, y, STATUS_OK, n_steps, n_rejected",
             "", ""]
     return "\n".join(body)

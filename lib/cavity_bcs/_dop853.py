@@ -35,6 +35,41 @@ def _photon_derivative(out, m, pr, pi, sr, si, G, delta_c, kappa, adiabatic):
 
 
 @njit
+def _error_norm(e5, e3, h, m):
+    """Hairer's blend of the 5th- and 3rd-order error estimates (as in scipy's DOP853)."""
+    if e5 == 0.0 and e3 == 0.0:
+        return 0.0
+    err = h * e5 / math.sqrt((e5 + 0.01 * e3) * m)
+    return err if math.isfinite(err) else 1e300
+
+
+@njit
+def _growth(err, rejected_once):
+    """Factor for the next step after an accepted one (no growth right after a rejection)."""
+    factor = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** (-1.0 / 8.0))
+    return min(1.0, factor) if rejected_once else factor
+
+
+@njit
+def _landed(t, h, t_target):
+    """t + h, snapped onto the output time when it is within round-off of it."""
+    t_next = t + h
+    return t_target if t_target - t_next <= 1e-12 * max(1.0, abs(t_target)) else t_next
+
+
+@njit
+def _record(y, k, obs, states, save_state, eps, f, w, G, delta_c, kappa, adiabatic, inv_n):
+    """Observables (and the state) at output ``k``; False if the state is not finite."""
+    for j in range(y.size):
+        if not math.isfinite(y[j]):
+            return False
+    observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, k, obs)
+    if save_state:
+        states[k] = y
+    return True
+
+
+@njit
 def _derivative(y, out, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     """f(y) into ``out`` (the first stage of the first step)."""
     rhs_local(y, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, out)
@@ -631,16 +666,9 @@ def integrate(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiaba
                 _stage_10(y, k0, k3, k4, k5, k6, k7, k8, k9, k10, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
                 _stage_11(y, k0, k3, k4, k5, k6, k7, k8, k9, k10, k11, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
                 e5, e3 = _final(y, k0, k5, k6, k7, k8, k9, k10, k11, y_new, k_new, h_use, rtol, atol, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-                if e5 == 0.0 and e3 == 0.0:
-                    err = 0.0
-                else:
-                    err = h_use * e5 / math.sqrt((e5 + 0.01 * e3) * m)
-                if not math.isfinite(err):
-                    err = 1e300
+                err = _error_norm(e5, e3, h_use, m)
                 if err < 1.0:
-                    factor = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** (-1.0 / 8.0))
-                    if rejected_once:
-                        factor = min(1.0, factor)
+                    factor = _growth(err, rejected_once)
                     break
                 n_rejected += 1
                 rejected_once = True
@@ -648,20 +676,13 @@ def integrate(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiaba
                 if h_use < 1e-14 * max(1.0, abs(t)):
                     return obs, states, y, STATUS_STEP_UNDERFLOW, n_steps, n_rejected
             n_steps += 1
-            t_next = t + h_use
-            if t_target - t_next <= 1e-12 * max(1.0, abs(t_target)):
-                t_next = t_target
-            t = t_next
+            t = _landed(t, h_use, t_target)
             h = h_use * factor
             # Accept: swap buffers instead of copying (first-same-as-last).
             y, y_new = y_new, y
             k0, k_new = k_new, k0
-        for j in range(m):
-            if not math.isfinite(y[j]):
-                return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected
-        observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, k, obs)
-        if save_state:
-            states[k] = y
+        if not _record(y, k, obs, states, save_state, eps, f, w, G, delta_c, kappa, adiabatic, inv_n):
+            return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected
     return obs, states, y, STATUS_OK, n_steps, n_rejected
 
 @njit(fastmath=FAST, error_model='numpy')
@@ -1104,18 +1125,11 @@ def integrate_streaming(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasi
                         u3 = (-0.18980075407240762 * KP[0 + c] + 4.450312892752409 * KP[10 + c] + 1.8915178993145003 * KP[12 + c] + -5.801203960010585 * KP[14 + c] + -0.4226823213237919 * KP[16 + c] + -0.1521609496625161 * KP[18 + c] + 0.20136540080403034 * KP[20 + c] + 0.02265179219836082 * KP[22 + c]) / scale
                         e5 += u5 * u5
                         e3 += u3 * u3
-                    if e5 == 0.0 and e3 == 0.0:
-                        err = 0.0
-                    else:
-                        err = h_use * e5 / math.sqrt((e5 + 0.01 * e3) * m)
-                    if not math.isfinite(err):
-                        err = 1e300
+                    err = _error_norm(e5, e3, h_use, m)
                 else:
                     err = 1e300
                 if err < 1.0:
-                    factor = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** (-1.0 / 8.0))
-                    if rejected_once:
-                        factor = min(1.0, factor)
+                    factor = _growth(err, rejected_once)
                     break
                 n_rejected += 1
                 rejected_once = True
@@ -1123,20 +1137,13 @@ def integrate_streaming(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasi
                 if h_use < 1e-14 * max(1.0, abs(t)):
                     return obs, states, y, STATUS_STEP_UNDERFLOW, n_steps, n_rejected
             n_steps += 1
-            t_next = t + h_use
-            if t_target - t_next <= 1e-12 * max(1.0, abs(t_target)):
-                t_next = t_target
-            t = t_next
+            t = _landed(t, h_use, t_target)
             h = h_use * factor
             dr_r = (R[24] - r0r) / h_use
             dr_i = (R[25] - r0i) / h_use
             r0r = R[24]
             r0i = R[25]
             y, y_new = y_new, y
-        for j in range(m):
-            if not math.isfinite(y[j]):
-                return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected
-        observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, k, obs)
-        if save_state:
-            states[k] = y
+        if not _record(y, k, obs, states, save_state, eps, f, w, G, delta_c, kappa, adiabatic, inv_n):
+            return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected
     return obs, states, y, STATUS_OK, n_steps, n_rejected
