@@ -43,6 +43,7 @@ from numba import prange
 from ._numba import njit
 from ._kernels import FAST, STATUS_OK, STATUS_MAX_STEPS, STATUS_STEP_UNDERFLOW, STATUS_NONFINITE
 from ._kernels import eliminated_photon as _eliminated, observables, photon_and_sum, rhs_local
+from ._kernels import photon_rate as _photon_rate, precession as _precession
 
 #: Blocks of atoms per streaming sweep in the threaded variant (a fixed number, so
 #: results do not depend on how many threads run them).
@@ -70,19 +71,10 @@ def combination(name_coef, cols, offset):
 
 
 def spin_rhs(target, x, yy, z, idx_x, idx_y, idx_z, indent):
+    """``target[idx_*] = precession(...)`` for the atom ``i`` in the photon field ``pr, pi``."""
     pad = " " * indent
-    return (f"{pad}bx = G * f[i] * pr\n"
-            f"{pad}by = -G * f[i] * pi\n"
-            f"{pad}bz = eps[i]\n"
-            f"{pad}{target}[{idx_x}] = 2.0 * (by * {z} - bz * {yy}) - transverse * {x}\n"
-            f"{pad}{target}[{idx_y}] = 2.0 * (bz * {x} - bx * {z}) - transverse * {yy}\n"
-            f"{pad}{target}[{idx_z}] = 2.0 * (bx * {yy} - by * {x}) - gamma * ({z} + 1.0)\n")
-
-
-def photon_block(indent):
-    """Adiabatic elimination of the photon, or the photon's own derivative."""
-    pad = " " * indent
-    return pad + "pr, pi = _eliminated(sr, si, G, delta_c, kappa)\n"
+    return (f"{pad}{target}[{idx_x}], {target}[{idx_y}], {target}[{idx_z}] = _precession(\n"
+            f"{pad}    {x}, {yy}, {z}, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)\n")
 
 
 def stage(s: int) -> str:
@@ -200,15 +192,13 @@ def _photon_derivative(out, m, pr, pi, sr, si, G, delta_c, kappa, adiabatic):
         out[m] = 0.0
         out[m + 1] = 0.0
     else:
-        out[m] = delta_c * pi + G * si - 0.5 * kappa * pr
-        out[m + 1] = -delta_c * pr - G * sr - 0.5 * kappa * pi
+        out[m], out[m + 1] = _photon_rate(pr, pi, sr, si, G, delta_c, kappa)
 
 
 '''
 
 
 def integrator() -> str:
-    ks_all = ", ".join(f"k{j}" for j in range(N_STAGES))
     body = [f"@njit",
             f"def integrate(y0, t_save, {ARGS}, rtol, atol, max_steps, save_state):",
             '    """Adaptive DOP853 from ``t_save[0]`` through every time in ``t_save``.',
@@ -268,7 +258,6 @@ def integrator() -> str:
              "            return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected",
              "    return obs, states, y, STATUS_OK, n_steps, n_rejected",
              "", ""]
-    del ks_all
     return "\n".join(body)
 
 
@@ -395,11 +384,8 @@ def sweep_block() -> str:
               "        z0 = z_in[i]"]
 
     def k_of(s_, x, yy, z):
-        return [f"        bx = gf * p{s_}r",
-                f"        by = -gf * p{s_}i",
-                f"        kx{s_} = 2.0 * (by * {z} - ei * {yy}) - transverse * {x}",
-                f"        ky{s_} = 2.0 * (ei * {x} - bx * {z}) - transverse * {yy}",
-                f"        kz{s_} = 2.0 * (bx * {yy} - by * {x}) - gamma * ({z} + 1.0)"]
+        return [f"        kx{s_}, ky{s_}, kz{s_} = _precession({x}, {yy}, {z}, gf * p{s_}r, -gf * p{s_}i, ei, "
+                "transverse, gamma)"]
 
     lines += k_of(0, "x0", "yy0", "z0")
     for s_ in range(1, N_STAGES):
@@ -480,8 +466,7 @@ def _photon_stages(pr, pi, R, h, G, delta_c, kappa, adiabatic, a_start, a_col, a
                 qi += h * a_val[k] * KP[2 * a_col[k] + 1]
             P[2 * s] = qr
             P[2 * s + 1] = qi
-            KP[2 * s] = delta_c * qi + G * si - 0.5 * kappa * qr
-            KP[2 * s + 1] = -delta_c * qr - G * sr - 0.5 * kappa * qi
+            KP[2 * s], KP[2 * s + 1] = _photon_rate(qr, qi, sr, si, G, delta_c, kappa)
 
 
 """

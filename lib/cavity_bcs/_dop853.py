@@ -17,6 +17,7 @@ from numba import prange
 from ._numba import njit
 from ._kernels import FAST, STATUS_OK, STATUS_MAX_STEPS, STATUS_STEP_UNDERFLOW, STATUS_NONFINITE
 from ._kernels import eliminated_photon as _eliminated, observables, photon_and_sum, rhs_local
+from ._kernels import photon_rate as _photon_rate, precession as _precession
 
 #: Blocks of atoms per streaming sweep in the threaded variant (a fixed number, so
 #: results do not depend on how many threads run them).
@@ -29,8 +30,7 @@ def _photon_derivative(out, m, pr, pi, sr, si, G, delta_c, kappa, adiabatic):
         out[m] = 0.0
         out[m + 1] = 0.0
     else:
-        out[m] = delta_c * pi + G * si - 0.5 * kappa * pr
-        out[m + 1] = -delta_c * pr - G * sr - 0.5 * kappa * pi
+        out[m], out[m + 1] = _photon_rate(pr, pi, sr, si, G, delta_c, kappa)
 
 
 
@@ -115,8 +115,7 @@ def _photon_stages(pr, pi, R, h, G, delta_c, kappa, adiabatic, a_start, a_col, a
                 qi += h * a_val[k] * KP[2 * a_col[k] + 1]
             P[2 * s] = qr
             P[2 * s + 1] = qi
-            KP[2 * s] = delta_c * qi + G * si - 0.5 * kappa * qr
-            KP[2 * s + 1] = -delta_c * qr - G * sr - 0.5 * kappa * qi
+            KP[2 * s], KP[2 * s + 1] = _photon_rate(qr, qi, sr, si, G, delta_c, kappa)
 
 
 @njit(fastmath=FAST)
@@ -143,12 +142,8 @@ def _stage_1(y, k0, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adia
         z = y[n2 + i] + (c0 * k0[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
-        bx = G * f[i] * pr
-        by = -G * f[i] * pi
-        bz = eps[i]
-        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
-        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
-        out[n2 + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+        out[i], out[n + i], out[n2 + i] = _precession(
+            x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
 
 
@@ -177,12 +172,8 @@ def _stage_2(y, k0, k1, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, 
         z = y[n2 + i] + (c0 * k0[n2 + i] + c1 * k1[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
-        bx = G * f[i] * pr
-        by = -G * f[i] * pi
-        bz = eps[i]
-        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
-        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
-        out[n2 + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+        out[i], out[n + i], out[n2 + i] = _precession(
+            x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
 
 
@@ -211,12 +202,8 @@ def _stage_3(y, k0, k2, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, 
         z = y[n2 + i] + (c0 * k0[n2 + i] + c2 * k2[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
-        bx = G * f[i] * pr
-        by = -G * f[i] * pi
-        bz = eps[i]
-        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
-        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
-        out[n2 + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+        out[i], out[n + i], out[n2 + i] = _precession(
+            x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
 
 
@@ -246,12 +233,8 @@ def _stage_4(y, k0, k2, k3, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasi
         z = y[n2 + i] + (c0 * k0[n2 + i] + c2 * k2[n2 + i] + c3 * k3[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
-        bx = G * f[i] * pr
-        by = -G * f[i] * pi
-        bz = eps[i]
-        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
-        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
-        out[n2 + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+        out[i], out[n + i], out[n2 + i] = _precession(
+            x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
 
 
@@ -281,12 +264,8 @@ def _stage_5(y, k0, k3, k4, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasi
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
-        bx = G * f[i] * pr
-        by = -G * f[i] * pi
-        bz = eps[i]
-        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
-        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
-        out[n2 + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+        out[i], out[n + i], out[n2 + i] = _precession(
+            x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
 
 
@@ -317,12 +296,8 @@ def _stage_6(y, k0, k3, k4, k5, out, h, eps, f, w, G, delta_c, kappa, gamma, dep
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i] + c5 * k5[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
-        bx = G * f[i] * pr
-        by = -G * f[i] * pi
-        bz = eps[i]
-        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
-        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
-        out[n2 + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+        out[i], out[n + i], out[n2 + i] = _precession(
+            x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
 
 
@@ -354,12 +329,8 @@ def _stage_7(y, k0, k3, k4, k5, k6, out, h, eps, f, w, G, delta_c, kappa, gamma,
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i] + c5 * k5[n2 + i] + c6 * k6[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
-        bx = G * f[i] * pr
-        by = -G * f[i] * pi
-        bz = eps[i]
-        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
-        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
-        out[n2 + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+        out[i], out[n + i], out[n2 + i] = _precession(
+            x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
 
 
@@ -392,12 +363,8 @@ def _stage_8(y, k0, k3, k4, k5, k6, k7, out, h, eps, f, w, G, delta_c, kappa, ga
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i] + c5 * k5[n2 + i] + c6 * k6[n2 + i] + c7 * k7[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
-        bx = G * f[i] * pr
-        by = -G * f[i] * pi
-        bz = eps[i]
-        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
-        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
-        out[n2 + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+        out[i], out[n + i], out[n2 + i] = _precession(
+            x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
 
 
@@ -431,12 +398,8 @@ def _stage_9(y, k0, k3, k4, k5, k6, k7, k8, out, h, eps, f, w, G, delta_c, kappa
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i] + c5 * k5[n2 + i] + c6 * k6[n2 + i] + c7 * k7[n2 + i] + c8 * k8[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
-        bx = G * f[i] * pr
-        by = -G * f[i] * pi
-        bz = eps[i]
-        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
-        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
-        out[n2 + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+        out[i], out[n + i], out[n2 + i] = _precession(
+            x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
 
 
@@ -471,12 +434,8 @@ def _stage_10(y, k0, k3, k4, k5, k6, k7, k8, k9, out, h, eps, f, w, G, delta_c, 
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i] + c5 * k5[n2 + i] + c6 * k6[n2 + i] + c7 * k7[n2 + i] + c8 * k8[n2 + i] + c9 * k9[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
-        bx = G * f[i] * pr
-        by = -G * f[i] * pi
-        bz = eps[i]
-        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
-        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
-        out[n2 + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+        out[i], out[n + i], out[n2 + i] = _precession(
+            x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
 
 
@@ -512,12 +471,8 @@ def _stage_11(y, k0, k3, k4, k5, k6, k7, k8, k9, k10, out, h, eps, f, w, G, delt
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i] + c5 * k5[n2 + i] + c6 * k6[n2 + i] + c7 * k7[n2 + i] + c8 * k8[n2 + i] + c9 * k9[n2 + i] + c10 * k10[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
-        bx = G * f[i] * pr
-        by = -G * f[i] * pi
-        bz = eps[i]
-        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
-        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
-        out[n2 + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+        out[i], out[n + i], out[n2 + i] = _precession(
+            x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
 
 
@@ -592,12 +547,8 @@ def _final(y, k0, k5, k6, k7, k8, k9, k10, k11, y_new, out, h, rtol, atol, eps, 
         e3 += u3_x * u3_x + u3_yy * u3_yy + u3_z * u3_z
         sr += w[i] * f[i] * xn
         si -= w[i] * f[i] * yyn
-        bx = G * f[i] * pr
-        by = -G * f[i] * pi
-        bz = eps[i]
-        out[i] = 2.0 * (by * zn - bz * yyn) - transverse * xn
-        out[n + i] = 2.0 * (bz * xn - bx * zn) - transverse * yyn
-        out[n2 + i] = 2.0 * (bx * yyn - by * xn) - gamma * (zn + 1.0)
+        out[i], out[n + i], out[n2 + i] = _precession(
+            xn, yyn, zn, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
     p5 = 0.0
     p3 = 0.0
@@ -824,121 +775,73 @@ def _sweep_block(x_in, y_in, z_in, x_out, y_out, z_out, eps, f, w, P, acc, h, rt
         x0 = x_in[i]
         yy0 = y_in[i]
         z0 = z_in[i]
-        bx = gf * p0r
-        by = -gf * p0i
-        kx0 = 2.0 * (by * z0 - ei * yy0) - transverse * x0
-        ky0 = 2.0 * (ei * x0 - bx * z0) - transverse * yy0
-        kz0 = 2.0 * (bx * yy0 - by * x0) - gamma * (z0 + 1.0)
+        kx0, ky0, kz0 = _precession(x0, yy0, z0, gf * p0r, -gf * p0i, ei, transverse, gamma)
         x1 = x0 + (c1_0 * kx0)
         yy1 = yy0 + (c1_0 * ky0)
         z1 = z0 + (c1_0 * kz0)
         r1r += wf * x1
         r1i -= wf * yy1
-        bx = gf * p1r
-        by = -gf * p1i
-        kx1 = 2.0 * (by * z1 - ei * yy1) - transverse * x1
-        ky1 = 2.0 * (ei * x1 - bx * z1) - transverse * yy1
-        kz1 = 2.0 * (bx * yy1 - by * x1) - gamma * (z1 + 1.0)
+        kx1, ky1, kz1 = _precession(x1, yy1, z1, gf * p1r, -gf * p1i, ei, transverse, gamma)
         x2 = x0 + (c2_0 * kx0 + c2_1 * kx1)
         yy2 = yy0 + (c2_0 * ky0 + c2_1 * ky1)
         z2 = z0 + (c2_0 * kz0 + c2_1 * kz1)
         r2r += wf * x2
         r2i -= wf * yy2
-        bx = gf * p2r
-        by = -gf * p2i
-        kx2 = 2.0 * (by * z2 - ei * yy2) - transverse * x2
-        ky2 = 2.0 * (ei * x2 - bx * z2) - transverse * yy2
-        kz2 = 2.0 * (bx * yy2 - by * x2) - gamma * (z2 + 1.0)
+        kx2, ky2, kz2 = _precession(x2, yy2, z2, gf * p2r, -gf * p2i, ei, transverse, gamma)
         x3 = x0 + (c3_0 * kx0 + c3_2 * kx2)
         yy3 = yy0 + (c3_0 * ky0 + c3_2 * ky2)
         z3 = z0 + (c3_0 * kz0 + c3_2 * kz2)
         r3r += wf * x3
         r3i -= wf * yy3
-        bx = gf * p3r
-        by = -gf * p3i
-        kx3 = 2.0 * (by * z3 - ei * yy3) - transverse * x3
-        ky3 = 2.0 * (ei * x3 - bx * z3) - transverse * yy3
-        kz3 = 2.0 * (bx * yy3 - by * x3) - gamma * (z3 + 1.0)
+        kx3, ky3, kz3 = _precession(x3, yy3, z3, gf * p3r, -gf * p3i, ei, transverse, gamma)
         x4 = x0 + (c4_0 * kx0 + c4_2 * kx2 + c4_3 * kx3)
         yy4 = yy0 + (c4_0 * ky0 + c4_2 * ky2 + c4_3 * ky3)
         z4 = z0 + (c4_0 * kz0 + c4_2 * kz2 + c4_3 * kz3)
         r4r += wf * x4
         r4i -= wf * yy4
-        bx = gf * p4r
-        by = -gf * p4i
-        kx4 = 2.0 * (by * z4 - ei * yy4) - transverse * x4
-        ky4 = 2.0 * (ei * x4 - bx * z4) - transverse * yy4
-        kz4 = 2.0 * (bx * yy4 - by * x4) - gamma * (z4 + 1.0)
+        kx4, ky4, kz4 = _precession(x4, yy4, z4, gf * p4r, -gf * p4i, ei, transverse, gamma)
         x5 = x0 + (c5_0 * kx0 + c5_3 * kx3 + c5_4 * kx4)
         yy5 = yy0 + (c5_0 * ky0 + c5_3 * ky3 + c5_4 * ky4)
         z5 = z0 + (c5_0 * kz0 + c5_3 * kz3 + c5_4 * kz4)
         r5r += wf * x5
         r5i -= wf * yy5
-        bx = gf * p5r
-        by = -gf * p5i
-        kx5 = 2.0 * (by * z5 - ei * yy5) - transverse * x5
-        ky5 = 2.0 * (ei * x5 - bx * z5) - transverse * yy5
-        kz5 = 2.0 * (bx * yy5 - by * x5) - gamma * (z5 + 1.0)
+        kx5, ky5, kz5 = _precession(x5, yy5, z5, gf * p5r, -gf * p5i, ei, transverse, gamma)
         x6 = x0 + (c6_0 * kx0 + c6_3 * kx3 + c6_4 * kx4 + c6_5 * kx5)
         yy6 = yy0 + (c6_0 * ky0 + c6_3 * ky3 + c6_4 * ky4 + c6_5 * ky5)
         z6 = z0 + (c6_0 * kz0 + c6_3 * kz3 + c6_4 * kz4 + c6_5 * kz5)
         r6r += wf * x6
         r6i -= wf * yy6
-        bx = gf * p6r
-        by = -gf * p6i
-        kx6 = 2.0 * (by * z6 - ei * yy6) - transverse * x6
-        ky6 = 2.0 * (ei * x6 - bx * z6) - transverse * yy6
-        kz6 = 2.0 * (bx * yy6 - by * x6) - gamma * (z6 + 1.0)
+        kx6, ky6, kz6 = _precession(x6, yy6, z6, gf * p6r, -gf * p6i, ei, transverse, gamma)
         x7 = x0 + (c7_0 * kx0 + c7_3 * kx3 + c7_4 * kx4 + c7_5 * kx5 + c7_6 * kx6)
         yy7 = yy0 + (c7_0 * ky0 + c7_3 * ky3 + c7_4 * ky4 + c7_5 * ky5 + c7_6 * ky6)
         z7 = z0 + (c7_0 * kz0 + c7_3 * kz3 + c7_4 * kz4 + c7_5 * kz5 + c7_6 * kz6)
         r7r += wf * x7
         r7i -= wf * yy7
-        bx = gf * p7r
-        by = -gf * p7i
-        kx7 = 2.0 * (by * z7 - ei * yy7) - transverse * x7
-        ky7 = 2.0 * (ei * x7 - bx * z7) - transverse * yy7
-        kz7 = 2.0 * (bx * yy7 - by * x7) - gamma * (z7 + 1.0)
+        kx7, ky7, kz7 = _precession(x7, yy7, z7, gf * p7r, -gf * p7i, ei, transverse, gamma)
         x8 = x0 + (c8_0 * kx0 + c8_3 * kx3 + c8_4 * kx4 + c8_5 * kx5 + c8_6 * kx6 + c8_7 * kx7)
         yy8 = yy0 + (c8_0 * ky0 + c8_3 * ky3 + c8_4 * ky4 + c8_5 * ky5 + c8_6 * ky6 + c8_7 * ky7)
         z8 = z0 + (c8_0 * kz0 + c8_3 * kz3 + c8_4 * kz4 + c8_5 * kz5 + c8_6 * kz6 + c8_7 * kz7)
         r8r += wf * x8
         r8i -= wf * yy8
-        bx = gf * p8r
-        by = -gf * p8i
-        kx8 = 2.0 * (by * z8 - ei * yy8) - transverse * x8
-        ky8 = 2.0 * (ei * x8 - bx * z8) - transverse * yy8
-        kz8 = 2.0 * (bx * yy8 - by * x8) - gamma * (z8 + 1.0)
+        kx8, ky8, kz8 = _precession(x8, yy8, z8, gf * p8r, -gf * p8i, ei, transverse, gamma)
         x9 = x0 + (c9_0 * kx0 + c9_3 * kx3 + c9_4 * kx4 + c9_5 * kx5 + c9_6 * kx6 + c9_7 * kx7 + c9_8 * kx8)
         yy9 = yy0 + (c9_0 * ky0 + c9_3 * ky3 + c9_4 * ky4 + c9_5 * ky5 + c9_6 * ky6 + c9_7 * ky7 + c9_8 * ky8)
         z9 = z0 + (c9_0 * kz0 + c9_3 * kz3 + c9_4 * kz4 + c9_5 * kz5 + c9_6 * kz6 + c9_7 * kz7 + c9_8 * kz8)
         r9r += wf * x9
         r9i -= wf * yy9
-        bx = gf * p9r
-        by = -gf * p9i
-        kx9 = 2.0 * (by * z9 - ei * yy9) - transverse * x9
-        ky9 = 2.0 * (ei * x9 - bx * z9) - transverse * yy9
-        kz9 = 2.0 * (bx * yy9 - by * x9) - gamma * (z9 + 1.0)
+        kx9, ky9, kz9 = _precession(x9, yy9, z9, gf * p9r, -gf * p9i, ei, transverse, gamma)
         x10 = x0 + (c10_0 * kx0 + c10_3 * kx3 + c10_4 * kx4 + c10_5 * kx5 + c10_6 * kx6 + c10_7 * kx7 + c10_8 * kx8 + c10_9 * kx9)
         yy10 = yy0 + (c10_0 * ky0 + c10_3 * ky3 + c10_4 * ky4 + c10_5 * ky5 + c10_6 * ky6 + c10_7 * ky7 + c10_8 * ky8 + c10_9 * ky9)
         z10 = z0 + (c10_0 * kz0 + c10_3 * kz3 + c10_4 * kz4 + c10_5 * kz5 + c10_6 * kz6 + c10_7 * kz7 + c10_8 * kz8 + c10_9 * kz9)
         r10r += wf * x10
         r10i -= wf * yy10
-        bx = gf * p10r
-        by = -gf * p10i
-        kx10 = 2.0 * (by * z10 - ei * yy10) - transverse * x10
-        ky10 = 2.0 * (ei * x10 - bx * z10) - transverse * yy10
-        kz10 = 2.0 * (bx * yy10 - by * x10) - gamma * (z10 + 1.0)
+        kx10, ky10, kz10 = _precession(x10, yy10, z10, gf * p10r, -gf * p10i, ei, transverse, gamma)
         x11 = x0 + (c11_0 * kx0 + c11_3 * kx3 + c11_4 * kx4 + c11_5 * kx5 + c11_6 * kx6 + c11_7 * kx7 + c11_8 * kx8 + c11_9 * kx9 + c11_10 * kx10)
         yy11 = yy0 + (c11_0 * ky0 + c11_3 * ky3 + c11_4 * ky4 + c11_5 * ky5 + c11_6 * ky6 + c11_7 * ky7 + c11_8 * ky8 + c11_9 * ky9 + c11_10 * ky10)
         z11 = z0 + (c11_0 * kz0 + c11_3 * kz3 + c11_4 * kz4 + c11_5 * kz5 + c11_6 * kz6 + c11_7 * kz7 + c11_8 * kz8 + c11_9 * kz9 + c11_10 * kz10)
         r11r += wf * x11
         r11i -= wf * yy11
-        bx = gf * p11r
-        by = -gf * p11i
-        kx11 = 2.0 * (by * z11 - ei * yy11) - transverse * x11
-        ky11 = 2.0 * (ei * x11 - bx * z11) - transverse * yy11
-        kz11 = 2.0 * (bx * yy11 - by * x11) - gamma * (z11 + 1.0)
+        kx11, ky11, kz11 = _precession(x11, yy11, z11, gf * p11r, -gf * p11i, ei, transverse, gamma)
         xn = x0 + (b0 * kx0 + b5 * kx5 + b6 * kx6 + b7 * kx7 + b8 * kx8 + b9 * kx9 + b10 * kx10 + b11 * kx11)
         x_out[i] = xn
         a_x = abs(x0)

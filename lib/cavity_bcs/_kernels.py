@@ -64,6 +64,22 @@ def photon_and_sum(y, f, w, G, delta_c, kappa, adiabatic, inv_n):
     return ar, ai, sr, si
 
 
+@njit(fastmath=FAST, inline="always")
+def precession(x, yy, z, bx, by, bz, transverse, gamma):
+    """Time derivative of one Bloch vector: 2 b x sigma, with transverse decay at
+    ``transverse`` and population decay at ``gamma`` towards z = -1. The one place
+    the spin equations are written; the generated integrators inline it."""
+    return (2.0 * (by * z - bz * yy) - transverse * x,
+            2.0 * (bz * x - bx * z) - transverse * yy,
+            2.0 * (bx * yy - by * x) - gamma * (z + 1.0))
+
+
+@njit(fastmath=FAST, inline="always")
+def photon_rate(ar, ai, sr, si, G, delta_c, kappa):
+    """d alpha/dt = -i delta_c alpha - i G S_f - (kappa/2) alpha as (re, im)."""
+    return delta_c * ai + G * si - 0.5 * kappa * ar, -delta_c * ar - G * sr - 0.5 * kappa * ai
+
+
 @njit(fastmath=FAST)
 def rhs_local(y, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n, out):
     """Mean-field time derivative of ``y`` written into ``out``, with local atomic
@@ -76,19 +92,11 @@ def rhs_local(y, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_
         out[3 * n] = 0.0
         out[3 * n + 1] = 0.0
     else:
-        out[3 * n] = delta_c * ai + G * si - 0.5 * kappa * ar
-        out[3 * n + 1] = -delta_c * ar - G * sr - 0.5 * kappa * ai
+        out[3 * n], out[3 * n + 1] = photon_rate(ar, ai, sr, si, G, delta_c, kappa)
     transverse = 0.5 * gamma + dephasing
     for i in range(n):
-        bx = G * f[i] * ar
-        by = -G * f[i] * ai
-        bz = eps[i]
-        x = y[i]
-        yy = y[n + i]
-        z = y[2 * n + i]
-        out[i] = 2.0 * (by * z - bz * yy) - transverse * x
-        out[n + i] = 2.0 * (bz * x - bx * z) - transverse * yy
-        out[2 * n + i] = 2.0 * (bx * yy - by * x) - gamma * (z + 1.0)
+        out[i], out[n + i], out[2 * n + i] = precession(y[i], y[n + i], y[2 * n + i], G * f[i] * ar,
+                                                        -G * f[i] * ai, eps[i], transverse, gamma)
 
 
 @njit(fastmath=FAST)
