@@ -65,22 +65,6 @@ def best_time(fn, repeats=5):
     return best, out
 
 
-def bare_rhs_time(n_evaluations):
-    """Time of ``n_evaluations`` bare right-hand-side calls (the floor of any RK method)."""
-    from cavity_bcs import _kernels
-    from cavity_bcs.dynamics import _pack
-
-    m = MODEL
-    y = _pack(cb.x_polarized(m, photon=0.1))
-    out = np.empty_like(y)
-    args = (m.eps, m.couplings, m.g_collective, m.delta_c, 0.0, False, 1.0 / m.n_pairs, out)
-    _kernels.rhs(y, *args)
-    t0 = time.perf_counter()
-    for _ in range(n_evaluations):
-        _kernels.rhs(y, *args)
-    return time.perf_counter() - t0
-
-
 def main():
     cb.quench(MODEL, 1.0, n_save=2)  # compile (or load the numba cache) outside the timing
     reference = cb.quench(MODEL, T_FINAL, n_save=T_SAVE.size, rtol=1e-13, atol=1e-15).s_plus
@@ -116,13 +100,9 @@ def main():
             print(f"S+ error <= scipy's at rtol={srow[0]:.0e} ({srow[2]:.1e}): cavity_bcs rtol={best[0]:.0e} "
                   f"-> speed-up {srow[1] / best[1]:.1f}x")
 
-    # How close the integrator comes to the bare right-hand side (12 evaluations per step).
-    steps = rows[-1][4]
-    floor = bare_rhs_time(12 * steps)
-    print(f"\nat rtol=1e-10: {steps} steps; 12 bare right-hand-side evaluations per step take {floor:.3f} s, "
-          f"the integrator {rows[-1][1]:.3f} s ({rows[-1][1] / floor:.2f}x the bare evaluations), "
-          f"{1e6 * rows[-1][1] / steps:.1f} us per step, "
-          f"{MODEL.n_atoms * steps / rows[-1][1]:.2e} atom-steps/s")
+    # How close this comes to the bare right-hand side: benchmarks/bench_sweep.py.
+    print(f"\nat rtol=1e-10: {rows[-1][4]} steps, {1e6 * rows[-1][1] / rows[-1][4]:.1f} us per step, "
+          f"{MODEL.n_atoms * rows[-1][4] / rows[-1][1]:.2e} atom-steps/s")
 
 
 if __name__ == "__main__":

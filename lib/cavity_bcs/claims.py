@@ -291,16 +291,12 @@ def ledger_markdown(results) -> str:
 
 def _fig3_scan(kappa_lab: bool = True):
     from . import experiment as ex
-    from .units import STRONTIUM, LabParameters
+    from .units import STRONTIUM
     n_atoms = 1000  # as in chapter 7; revival time 2 pi N / W = 393/chiN lies beyond the runs
     profile = ex.cosine_profile(n_atoms)
     kappa = STRONTIUM["kappa_khz"] if kappa_lab else 0.0
-
-    def make(d):
-        lab = LabParameters.at_detuning(STRONTIUM["g_khz"], kappa, 2_000_000, d, eps0=6.0, W=8.0)
-        return lab.to_model(n_atoms=n_atoms, coupling_profile=profile)
-
-    return ex.detuning_scan(make, np.geomspace(1.0, 30.0, 12), 100.0, n_save=1001)
+    return ex.detuning_scan(lambda d: _lab_model(d, n_atoms, kappa, profile)[1], np.geomspace(1.0, 30.0, 12),
+                            100.0, n_save=1001)
 
 
 @claim("fig3-raw-photon-minimum",
