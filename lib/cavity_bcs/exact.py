@@ -836,6 +836,19 @@ def _chebyshev_advance(psi, offsets, sectors, sdiag, nbr, samp, coef, n_terms, p
             psi[a + i] = ph * (rr[i] + 1j * ri[i])
 
 
+@njit(inline="always")
+def _scatter(x, a, d, target, amp, work, size):
+    """work[:size] = M x for the sector vector ``x`` (sector starting at ``a``, ``d`` states),
+    with M stored as target indices and amplitudes per state (index -1: no entry)."""
+    for i in range(size):
+        work[i] = 0.0
+    for i in range(d):
+        for q in range(target.shape[1]):
+            j = target[a + i, q]
+            if j >= 0:
+                work[j] += amp[a + i, q] * x[i]
+
+
 @njit
 def _observe(psi, offsets, sectors, diag, nbr, amp, n, low, low_amp, a_dn, leak, leak_amp,
              leak_size, n_cut, out, work):
@@ -863,13 +876,8 @@ def _observe(psi, offsets, sectors, diag, nbr, amp, n, low, low_amp, a_dn, leak,
             b = offsets[s - 1]
             dp = a - b
             y = psi[b:a]
-            for i in range(dp):
-                work[i] = 0.0
+            _scatter(x, a, d, low, low_amp, work, dp)
             for i in range(d):
-                for q in range(low.shape[1]):
-                    j = low[a + i, q]
-                    if j >= 0:
-                        work[j] += low_amp[a + i, q] * x[i]
                 j = a_dn[a + i]
                 if j >= 0:
                     photon += np.conj(y[j]) * math.sqrt(n[a + i]) * x[i]
@@ -878,13 +886,7 @@ def _observe(psi, offsets, sectors, diag, nbr, amp, n, low, low_amp, a_dn, leak,
                 s_minus += np.conj(y[i]) * work[i]
         leak2 = 0.0
         if leak_size[s] > 0:
-            for i in range(leak_size[s]):
-                work[i] = 0.0
-            for i in range(d):
-                for q in range(leak.shape[1]):
-                    j = leak[a + i, q]
-                    if j >= 0:
-                        work[j] += leak_amp[a + i, q] * x[i]
+            _scatter(x, a, d, leak, leak_amp, work, leak_size[s])
             for i in range(leak_size[s]):
                 leak2 += work[i].real ** 2 + work[i].imag ** 2
         out[s, 0] = nrm
