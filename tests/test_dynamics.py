@@ -228,3 +228,15 @@ def test_integrator_takes_the_steps_of_scipys_dop853():
     scipy_steps = sol.t.size - 1
     assert abs(ours.n_steps - scipy_steps) <= 0.05 * scipy_steps + 3
     assert abs(ours.s_plus[-1] - 0.5 / m.n_pairs * (sol.y[:n, -1].sum() + 1j * sol.y[n:2 * n, -1].sum())) < 1e-7
+
+
+def test_first_departure_is_the_first_sample_beyond_the_threshold():
+    t = np.linspace(0.0, 10.0, 101)
+    a = np.zeros_like(t)
+    b = np.where(t > 4.05, 0.2, 0.05)  # differs by more than 0.1 from t = 4.1 on
+    assert cb.dynamics.first_departure(t, a, b) == pytest.approx(4.1)
+    assert cb.dynamics.first_departure(t, a, b, threshold=0.3) == np.inf
+    with pytest.raises(ValueError, match="threshold"):
+        cb.dynamics.first_departure(t, a, b, threshold=0.0)
+    with pytest.raises(ValueError, match="same shape"):
+        cb.dynamics.first_departure(t, a, b[:-1])

@@ -27,7 +27,7 @@ from . import _validate as check
 from .model import Model
 from .states import State, photon_equilibrium, x_polarized
 
-__all__ = ["QuenchResult", "quench", "time_average"]
+__all__ = ["QuenchResult", "first_departure", "quench", "time_average"]
 
 
 class IntegrationError(RuntimeError):
@@ -116,6 +116,21 @@ def time_average(t, values, t_min=None, t_max=None) -> float:
         raise ValueError(f"the window [{t_min}, {t_max}] must contain at least two saved times")
     ts, vs = t[sel], values[sel]
     return float(np.trapezoid(vs, ts) / (ts[-1] - ts[0]))
+
+
+def first_departure(t, a, b, threshold: float = 0.1) -> float:
+    r"""First time at which two sampled curves differ by more than ``threshold``.
+
+    ``t``, ``a``, ``b`` share one time grid (e.g. :math:`|S^+|` of two methods);
+    returns ``inf`` if :math:`|a - b|` never exceeds ``threshold`` (``> 0``). Used to
+    define how long mean field tracks a quantum calculation.
+    """
+    threshold = check.positive("threshold", threshold)
+    t, a, b = np.asarray(t), np.asarray(a), np.asarray(b)
+    if not (t.shape == a.shape == b.shape):
+        raise ValueError(f"t, a and b must have the same shape, got {t.shape}, {a.shape}, {b.shape}")
+    off = np.flatnonzero(np.abs(a - b) > threshold)
+    return float(t[off[0]]) if off.size else np.inf
 
 
 def _pack(state: State) -> np.ndarray:
