@@ -10,9 +10,10 @@ import cavity_bcs as cb
 FIG1 = dict(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=800)
 
 
-@pytest.fixture(scope="module")
-def fig1_run():
-    return cb.quench(cb.Model(**FIG1), t_final=100.0, n_save=201, save_states=True)
+@pytest.fixture(scope="module", params=["taylor", "dop853"])
+def fig1_run(request):
+    # Every conservation law is checked for both integrators.
+    return cb.quench(cb.Model(**FIG1), t_final=100.0, n_save=201, save_states=True, method=request.param)
 
 
 def energy_scale(model):
@@ -41,30 +42,33 @@ def test_spin_lengths_conserved(fig1_run):
     assert np.max(np.abs(lengths - 1.0)) <= 1e-8
 
 
-def test_spin_model_conserves_energy_and_sz():
+@pytest.mark.parametrize("method", ["taylor", "dop853"])
+def test_spin_model_conserves_energy_and_sz(method):
     m = cb.Model(**FIG1)
-    r = cb.quench(m, 100.0, n_save=201, adiabatic=True, save_states=True)
+    r = cb.quench(m, 100.0, n_save=201, adiabatic=True, save_states=True, method=method)
     assert np.max(np.abs(r.excitations - r.excitations[0])) <= 1e-10
     assert np.max(np.abs(r.energy - r.energy[0])) / energy_scale(m) <= 1e-8
     assert np.max(np.abs(np.linalg.norm(r.states, axis=2) - 1)) <= 1e-8
 
 
-def test_free_precession_without_coupling_matches_exact_solution():
+@pytest.mark.parametrize("method", ["taylor", "dop853"])
+def test_free_precession_without_coupling_matches_exact_solution(method):
     # g_i = 0: each spin precesses at 2 eps_i, the photon rotates at Delta_c.
     m = cb.Model(6.0, 8.0, 7.0, 20, coupling_profile=np.zeros(20))
     init = cb.x_polarized(m, delta_phi0=0.7, photon=0.3 - 0.2j)
-    r = cb.quench(m, 10.0, n_save=51, initial=init, save_states=True)
+    r = cb.quench(m, 10.0, n_save=51, initial=init, save_states=True, method=method)
     s_exact, a_exact = cb.analytic.free_precession(r.t, init.s_minus, init.photon, m.eps, m.delta_c)
     s_num = 0.5 * (r.states[:, :, 0] - 1j * r.states[:, :, 1])
     assert np.max(np.abs(s_num - s_exact)) < 1e-9
     assert np.max(np.abs(r.photon - a_exact)) < 1e-9
 
 
-def test_empty_cavity_decays_at_half_kappa():
+@pytest.mark.parametrize("method", ["taylor", "dop853"])
+def test_empty_cavity_decays_at_half_kappa(method):
     m = cb.Model(6.0, 8.0, 7.0, 4, kappa=0.8, coupling_profile=np.zeros(4))
     a0 = 0.5 + 0.25j
     init = cb.State(np.tile([0.0, 0.0, -1.0], (4, 1)), a0)
-    r = cb.quench(m, 12.0, n_save=61, initial=init)
+    r = cb.quench(m, 12.0, n_save=61, initial=init, method=method)
     exact = a0 * np.exp(-1j * m.delta_c * r.t - 0.5 * m.kappa * r.t)
     assert np.max(np.abs(r.photon - exact)) < 1e-10
     assert np.allclose(r.n_photon, np.abs(a0) ** 2 * np.exp(-m.kappa * r.t), atol=1e-11)
@@ -94,18 +98,20 @@ def _few_spin_reference(eps_list, delta_c, t, y0):
     return s_plus, sol.y[3 * k] + 1j * sol.y[3 * k + 1]
 
 
-def test_zero_bandwidth_reduces_to_two_collective_spins_and_photon():
+@pytest.mark.parametrize("method", ["taylor", "dop853"])
+def test_zero_bandwidth_reduces_to_two_collective_spins_and_photon(method):
     m = cb.Model(eps0=6.0, W=0.0, delta_c=5.0, n_atoms=300)
-    r = cb.quench(m, 20.0, n_save=101)
+    r = cb.quench(m, 20.0, n_save=101, method=method)
     y0 = np.array([1, 0, 0, 1, 0, 0, 0, 0], dtype=float)
     s_plus, alpha = _few_spin_reference([3.0, -3.0], 5.0, r.t, y0)
     assert np.max(np.abs(r.s_plus - s_plus)) < 1e-7
     assert np.max(np.abs(r.photon - alpha)) < 1e-7
 
 
-def test_zero_bandwidth_and_zero_splitting_reduce_to_one_collective_spin():
+@pytest.mark.parametrize("method", ["taylor", "dop853"])
+def test_zero_bandwidth_and_zero_splitting_reduce_to_one_collective_spin(method):
     m = cb.Model(eps0=0.0, W=0.0, delta_c=3.0, n_atoms=64)
-    r = cb.quench(m, 20.0, n_save=101)
+    r = cb.quench(m, 20.0, n_save=101, method=method)
     s_plus, alpha = _few_spin_reference([0.0], 3.0, r.t, np.array([1, 0, 0, 0, 0], dtype=float))
     assert np.max(np.abs(r.s_plus - s_plus)) < 1e-7
     assert np.max(np.abs(r.photon - alpha)) < 1e-7
@@ -151,11 +157,12 @@ def test_rerun_gives_identical_arrays():
         assert np.array_equal(getattr(a, name), getattr(b, name))
 
 
-def test_continuing_from_final_state_matches_one_long_run():
+@pytest.mark.parametrize("method", ["taylor", "dop853"])
+def test_continuing_from_final_state_matches_one_long_run(method):
     m = cb.Model(6.0, 8.0, 7.0, 100)
-    whole = cb.quench(m, 20.0, n_save=3)
-    first = cb.quench(m, 10.0, n_save=2)
-    second = cb.quench(m, 10.0, n_save=2, initial=first.final)
+    whole = cb.quench(m, 20.0, n_save=3, method=method)
+    first = cb.quench(m, 10.0, n_save=2, method=method)
+    second = cb.quench(m, 10.0, n_save=2, initial=first.final, method=method)
     assert abs(second.s_plus[-1] - whole.s_plus[-1]) < 1e-8
 
 
@@ -170,10 +177,11 @@ def test_atomic_decay_and_dephasing_relax_as_the_single_atom_master_equation():
     assert np.max(np.abs(np.hypot(r.states[:, :, 0], r.states[:, :, 1]) - coherence_exact[:, None])) < 1e-9
 
 
-def test_excitations_decay_exactly_as_photon_loss_says():
+@pytest.mark.parametrize("method", ["taylor", "dop853"])
+def test_excitations_decay_exactly_as_photon_loss_says(method):
     # d/dt (1/2 sum z + |a|^2)/N = -kappa |a|^2/N: integrate the right side along the run.
     m = cb.Model(6.0, 8.0, 7.0, 200, kappa=0.5)
-    r = cb.quench(m, 20.0, n_save=4001)
+    r = cb.quench(m, 20.0, n_save=4001, method=method)
     lost = np.concatenate([[0.0], np.cumsum(0.5 * (r.n_photon[1:] + r.n_photon[:-1]) * np.diff(r.t))])
     assert np.max(np.abs(r.excitations - r.excitations[0] + m.kappa * lost)) < 1e-6
     assert r.excitations[-1] < r.excitations[0] - 1e-3  # the loss is not negligible here
@@ -215,7 +223,7 @@ def test_integrator_takes_the_steps_of_scipys_dop853():
     # problem the two take nearly the same number of steps (they differ only in
     # the first-step guess and in how they land on output times).
     m = cb.Model(6.0, 8.0, 7.0, 40)
-    ours = cb.quench(m, 20.0, n_save=2, rtol=1e-9, atol=1e-12)
+    ours = cb.quench(m, 20.0, n_save=2, rtol=1e-9, atol=1e-12, method="dop853")
     from cavity_bcs.dynamics import _pack
     n = m.n_atoms
     out = np.empty(3 * n + 2)

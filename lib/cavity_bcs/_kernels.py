@@ -149,20 +149,63 @@ STREAMING_MIN_ATOMS = 100_000
 _PARALLEL_LOCK = threading.Lock()
 
 
-def run(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n,
-        rtol, atol, max_steps, save_state):
-    """Integrate with the DOP853 of :mod:`cavity_bcs._dop853` (arrays made contiguous):
-    fused stages, or streaming sweeps from ``STREAMING_MIN_ATOMS`` atoms on.
+#: The integrators :func:`run` knows.
+METHODS = ("auto", "taylor", "dop853")
 
-    Integrates from ``t_save[0]`` through every time in ``t_save``; ``w`` are the
-    class weights (ones for individual atoms). Returns
-    ``(obs, states, y_final, status, n_steps, n_rejected)``: ``obs`` rows as in
-    :func:`observables`, ``states`` the full state at each save time when
+
+def taylor_obstacle(f, gamma, dephasing):
+    """Why the moment-Taylor integrator cannot take these atoms, or ``None`` if it can.
+
+    It needs one common coupling (it expands in the atoms' energies alone) and no
+    local atomic loss (it propagates Bloch vectors linearly without a source term).
+    """
+    f = np.asarray(f, dtype=float)
+    if f.size and not np.all(f == f[0]):
+        return "the couplings g_i differ between atoms"
+    if gamma != 0.0:
+        return "gamma > 0 (spontaneous emission)"
+    if dephasing != 0.0:
+        return "dephasing > 0"
+    return None
+
+
+def resolve_method(method, f, gamma, dephasing):
+    """``"taylor"`` or ``"dop853"`` for ``method`` in :data:`METHODS`; ``"auto"`` takes
+    the Taylor integrator whenever :func:`taylor_obstacle` allows it."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    obstacle = taylor_obstacle(f, gamma, dephasing)
+    if method == "taylor" and obstacle is not None:
+        raise ValueError(f"method='taylor' needs equal couplings and no local atomic loss, but {obstacle}; "
+                         "use method='dop853' or 'auto'")
+    if method == "auto":
+        return "dop853" if obstacle is not None else "taylor"
+    return method
+
+
+def run(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n,
+        rtol, atol, max_steps, save_state, method="auto"):
+    """Integrate from ``t_save[0]`` through every time in ``t_save``; ``w`` are the
+    class weights (ones for individual atoms).
+
+    ``method`` (see :func:`resolve_method`): ``"taylor"`` is the energy-moment
+    Taylor series of :mod:`cavity_bcs._taylor` (equal couplings, no local loss;
+    ``rtol`` bounds the last terms of the series, ``atol`` is not used);
+    ``"dop853"`` the Dormand–Prince 8(5,3) of :mod:`cavity_bcs._dop853`, with fused
+    stages, or streaming sweeps from ``STREAMING_MIN_ATOMS`` atoms on.
+
+    Returns ``(obs, states, y_final, status, n_steps, n_rejected)``: ``obs`` rows as
+    in :func:`observables`, ``states`` the full state at each save time when
     ``save_state`` is true (else zero rows).
     """
-    from . import _dop853
+    from . import _dop853, _taylor
 
     c = np.ascontiguousarray
+    if resolve_method(method, f, gamma, dephasing) == "taylor":
+        f0 = float(f[0]) if np.size(f) else 1.0
+        return _taylor.integrate(c(y0, dtype=float), c(t_save, dtype=float), c(eps, dtype=float), f0,
+                                 c(w, dtype=float), float(G), float(delta_c), float(kappa), bool(adiabatic),
+                                 float(inv_n), float(rtol), int(max_steps), bool(save_state))
     args = (c(y0, dtype=float), c(t_save, dtype=float), c(eps, dtype=float), c(f, dtype=float),
             c(w, dtype=float), float(G), float(delta_c), float(kappa), float(gamma),
             float(dephasing), bool(adiabatic), float(inv_n), float(rtol), float(atol),

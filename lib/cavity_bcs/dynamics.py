@@ -85,6 +85,8 @@ class QuenchResult(TimeSeries):
         ``save_states=True`` (the photon is ``photon``).
     n_steps, n_rejected : int
         Accepted and rejected integrator steps.
+    method : str
+        The integrator that ran: ``"taylor"`` or ``"dop853"`` (see :func:`quench`).
     """
 
     t: np.ndarray
@@ -99,6 +101,7 @@ class QuenchResult(TimeSeries):
     states: np.ndarray | None = field(default=None, repr=False)
     n_steps: int = 0
     n_rejected: int = 0
+    method: str = "dop853"
 
 
 
@@ -146,12 +149,15 @@ def _unpack(y: np.ndarray, n: int) -> State:
 
 def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = False,
            initial: State | None = None, *, rtol: float = 1e-10, atol: float = 1e-12,
-           max_steps: int = 10_000_000, save_states: bool = False) -> QuenchResult:
+           max_steps: int = 10_000_000, save_states: bool = False, method: str = "auto") -> QuenchResult:
     r"""Mean-field quench of ``model`` from ``initial`` up to ``t_final``.
 
-    Integrates the mean-field equations (module docstring) with an adaptive
-    Dormand–Prince 8(5,3) method compiled by numba, and samples the observables
-    at ``n_save`` evenly spaced times in :math:`[0, t_{final}]`.
+    Integrates the mean-field equations (module docstring) with a numba-compiled
+    adaptive integrator and samples the observables at ``n_save`` evenly spaced
+    times in :math:`[0, t_{final}]`. When every atom has the same coupling and
+    there is no local atomic loss (``gamma = dephasing = 0``) the integrator is a
+    Taylor series of order 16 whose terms are built from moments of the atomic
+    energies (:mod:`cavity_bcs._taylor`); otherwise it is Dormand–Prince 8(5,3).
 
     Parameters
     ----------
@@ -168,14 +174,20 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
         Initial state; default :func:`~cavity_bcs.states.x_polarized` (every spin
         along :math:`+x`, cavity in vacuum).
     rtol, atol : float
-        Local error tolerances of the integrator (relative, absolute). The
-        defaults keep excitation number, energy and spin lengths to ~1e-10
-        relative over :math:`t = 100/\chi N` at the Fig. 1 parameters.
+        Local error tolerances of the integrator (relative, absolute). For the
+        Taylor series, ``rtol`` bounds the last two terms of each step's series
+        (Bloch vectors have unit length, so it is also absolute) and ``atol`` is
+        not used. The defaults keep excitation number, energy and spin lengths
+        to ~1e-10 relative over :math:`t = 100/\chi N` at the Fig. 1 parameters.
     max_steps : int
         Safety limit on accepted steps.
     save_states : bool
         Also return every Bloch vector at every saved time (memory
         ``n_save * n_atoms * 24`` bytes).
+    method : {"auto", "taylor", "dop853"}
+        ``"auto"`` takes ``"taylor"`` whenever it applies (equal couplings, no
+        local atomic loss), else ``"dop853"``. Both agree to their tolerances
+        (tested); the Taylor series is 3–5 times faster at equal accuracy.
 
     Returns
     -------
@@ -185,7 +197,8 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
     ------
     ValueError
         For a non-positive or non-finite ``t_final``, ``n_save < 2``, bad
-        tolerances, or an ``initial`` state of the wrong size.
+        tolerances, an ``initial`` state of the wrong size, an unknown
+        ``method``, or ``method="taylor"`` where it does not apply.
     IntegrationError
         If the integrator cannot reach ``t_final`` (step limit, step underflow,
         or a non-finite state).
@@ -204,13 +217,15 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
     if initial.spins.shape[0] != model.n_atoms:
         raise ValueError(f"initial has {initial.spins.shape[0]} spins but model.n_atoms = {model.n_atoms}")
 
+    method = _kernels.resolve_method(method, model.couplings, model.gamma, model.dephasing)
+
     n = model.n_atoms
     y0 = _pack(initial)
     t_save = np.linspace(0.0, t_final, n_save)
     obs, states, y_final, status, n_steps, n_rejected = _kernels.run(
         y0, t_save, model.eps, model.couplings, np.ones(n), model.g_collective, model.delta_c,
         model.kappa, model.gamma, model.dephasing, adiabatic, 1.0 / model.n_pairs,
-        rtol, atol, max_steps, save_states)
+        rtol, atol, max_steps, save_states, method)
     if status != _kernels.STATUS_OK:
         reason = {_kernels.STATUS_MAX_STEPS: f"more than max_steps={max_steps} steps",
                   _kernels.STATUS_STEP_UNDERFLOW: "the step size underflowed",
@@ -235,4 +250,5 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
         states=full_states,
         n_steps=int(n_steps),
         n_rejected=int(n_rejected),
+        method=method,
     )

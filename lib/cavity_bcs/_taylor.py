@@ -1,0 +1,341 @@
+r"""Private numba kernels: a Taylor-series integrator built on energy moments, for
+atoms with one common coupling and no local atomic loss.
+
+Why it exists. Given the photon, each Bloch vector obeys a *linear* equation,
+:math:`\dot{\vec\sigma}_i = 2\,\vec b_i(t)\times\vec\sigma_i` with
+:math:`\vec b_i = (G f\,\mathrm{Re}\,\alpha,\,-G f\,\mathrm{Im}\,\alpha,\,\varepsilon_i)`.
+With a common coupling :math:`f` the atoms differ only through
+:math:`\varepsilon_i`, so the :math:`k`-th Taylor coefficient of every atom's
+trajectory is one :math:`3\times3` matrix polynomial in :math:`\varepsilon_i`
+applied to its present Bloch vector:
+
+.. math:: \vec\sigma_i^{(k)} = P_k(u_i)\,\vec\sigma_i, \qquad
+          P_k(u) = \sum_{p\le k} u^p P_{k,p},\quad u_i = \varepsilon_i/E,
+
+with :math:`E = \max_i|\varepsilon_i|` so that :math:`|u_i|\le 1`. The cavity's
+source, :math:`S_f`, is a sum over atoms, so its Taylor coefficients need only the
+*moments* :math:`\vec m_p = \sum_i w_i u_i^p\vec\sigma_i`:
+:math:`\sum_i w_i\vec\sigma_i^{(k)} = \sum_p P_{k,p}\vec m_p`. One step therefore
+
+1. builds the coefficients :math:`P_{k,p}` and the photon's Taylor coefficients
+   :math:`\alpha^{(k)}` together, by the recursion
+   :math:`(k+1)P_{k+1} = 2\,[E u\,\hat z\times P_k + G f\sum_j\vec\beta_j\times P_{k-j}]`
+   with :math:`\vec\beta_j = (\mathrm{Re}\,\alpha^{(j)}, -\mathrm{Im}\,\alpha^{(j)}, 0)`
+   and the photon equation applied order by order — work independent of the
+   number of atoms;
+2. sums the series at the step :math:`h`, :math:`M(u) = \sum_k h^k P_k(u)`, and
+   moves every atom with one Horner evaluation, :math:`\vec\sigma_i \leftarrow
+   M(u_i)\vec\sigma_i`, accumulating the new moments on the way.
+
+Per atom and step this costs about 13 multiply-adds per order, in vectorised
+passes over cache-sized blocks, and no stage vectors are stored; an order-16
+series takes steps about 1.5–2 times longer than DOP853 at the same local
+tolerance. The step size follows Jorba & Zou (2005): the last two terms of the
+series, bounded over all :math:`|u|\le1` (a bound valid for every atom at once),
+must stay below ``tol``. The collective observables (:math:`S^+`, excitations,
+energy) are sums over atoms too, so they come from the moments without a pass.
+"""
+import math
+
+import numpy as np
+
+from ._kernels import (FAST, STATUS_MAX_STEPS, STATUS_NONFINITE, STATUS_OK, STATUS_STEP_UNDERFLOW,
+                       eliminated_photon, photon_rate)
+from ._numba import njit
+
+#: Order of the Taylor series (terms ``h**0 .. h**ORDER``).
+ORDER = 16
+
+#: Atoms per block of the vectorised passes: the block's nine working arrays
+#: (~18 kB) stay in the level-1 cache across the ``2 * ORDER`` passes of a step.
+BLOCK = 256
+
+
+@njit(fastmath=FAST)
+def _series(mom, ar0, ai0, E, Gf, delta_c, kappa, adiabatic, inv_n, P, AR, AI):
+    """Fill ``P[k, r, c, p]`` (row ``r``, column ``c`` of :math:`P_{k,p}`) and the photon
+    coefficients ``AR[k] + i AI[k]`` for ``k = 0 .. K``; return bounds ``(c_{K-1}, c_K)``
+    on the last two terms of the series, valid for every atom (``|u| <= 1``)."""
+    K = P.shape[0] - 1
+    P[:] = 0.0
+    P[0, 0, 0, 0] = 1.0
+    P[0, 1, 1, 0] = 1.0
+    P[0, 2, 2, 0] = 1.0
+    for k in range(K + 1):
+        # Coefficient k of sum_i w_i (x_i, y_i): rows 0 and 1 of sum_p P_{k,p} m_p.
+        X = 0.0
+        Y = 0.0
+        for c in range(3):
+            for p in range(k + 1):
+                X += P[k, 0, c, p] * mom[p, c]
+                Y += P[k, 1, c, p] * mom[p, c]
+        # G S_f with S_f = f (X - iY) / 2N; Gf carries G f.
+        gsr = 0.5 * inv_n * Gf * X
+        gsi = -0.5 * inv_n * Gf * Y
+        if adiabatic:
+            AR[k], AI[k] = eliminated_photon(gsr, gsi, 1.0, delta_c, kappa)
+        else:
+            if k == 0:
+                AR[0] = ar0
+                AI[0] = ai0
+            if k < K:
+                rr, ri = photon_rate(AR[k], AI[k], gsr, gsi, 1.0, delta_c, kappa)
+                AR[k + 1] = rr / (k + 1)
+                AI[k + 1] = ri / (k + 1)
+        if k == K:
+            break
+        # (k+1) P_{k+1} = 2 [E u z-hat x P_k + G f sum_j beta_j x P_{k-j}]; the u shifts p.
+        for c in range(3):
+            for p in range(k + 1):
+                P[k + 1, 0, c, p + 1] -= E * P[k, 1, c, p]
+                P[k + 1, 1, c, p + 1] += E * P[k, 0, c, p]
+        for j in range(k + 1):
+            bx = Gf * AR[j]
+            by = -Gf * AI[j]
+            q = k - j
+            for c in range(3):
+                for p in range(q + 1):
+                    qx = P[q, 0, c, p]
+                    qy = P[q, 1, c, p]
+                    qz = P[q, 2, c, p]
+                    P[k + 1, 0, c, p] += by * qz
+                    P[k + 1, 1, c, p] -= bx * qz
+                    P[k + 1, 2, c, p] += bx * qy - by * qx
+        scale = 2.0 / (k + 1)
+        for r in range(3):
+            for c in range(3):
+                for p in range(k + 2):
+                    P[k + 1, r, c, p] *= scale
+    c_prev = 0.0
+    c_last = 0.0
+    for slot in range(2):
+        k = K - 1 + slot
+        bound = math.hypot(AR[k], AI[k])
+        for r in range(3):
+            row = 0.0
+            for c in range(3):
+                for p in range(k + 1):
+                    row += abs(P[k, r, c, p])
+            bound = max(bound, row)
+        if slot == 0:
+            c_prev = bound
+        else:
+            c_last = bound
+    return c_prev, c_last
+
+
+@njit(fastmath=FAST)
+def _step_size(c_prev, c_last, K, tol):
+    """Jorba–Zou: both trailing terms of the series below ``tol`` (safety 0.9)."""
+    h = 1e300
+    if c_prev > 0.0:
+        h = min(h, (tol / c_prev) ** (1.0 / (K - 1)))
+    if c_last > 0.0:
+        h = min(h, (tol / c_last) ** (1.0 / K))
+    return 0.9 * h
+
+
+@njit(fastmath=FAST)
+def _sum_series(P, h, M):
+    """M[p, r, c] = sum_k h^k P[k, r, c, p]."""
+    K = P.shape[0] - 1
+    M[:] = 0.0
+    hk = 1.0
+    for k in range(K + 1):
+        for r in range(3):
+            for c in range(3):
+                for p in range(k + 1):
+                    M[p, r, c] += hk * P[k, r, c, p]
+        hk *= h
+
+
+@njit(fastmath=FAST)
+def _advance(x, y, z, u, w, M, mom, vx, vy, vz, up):
+    """Every atom to sigma <- M(u) sigma; ``mom`` gets the new moments."""
+    n = x.size
+    mom[:] = 0.0
+    for b0 in range(0, n, BLOCK):
+        b1 = min(n, b0 + BLOCK)
+        # Views of one block, indexed from zero: offset indices would keep
+        # numba's negative-index checks in the loops and stop vectorisation.
+        _advance_block(x[b0:b1], y[b0:b1], z[b0:b1], u[b0:b1], w[b0:b1], M, mom, vx, vy, vz, up)
+
+
+@njit(fastmath=FAST)
+def _advance_block(x, y, z, u, w, M, mom, vx, vy, vz, up):
+    nb = x.size
+    K = M.shape[0] - 1
+    m00 = M[K, 0, 0]; m01 = M[K, 0, 1]; m02 = M[K, 0, 2]
+    m10 = M[K, 1, 0]; m11 = M[K, 1, 1]; m12 = M[K, 1, 2]
+    m20 = M[K, 2, 0]; m21 = M[K, 2, 1]; m22 = M[K, 2, 2]
+    for j in range(nb):
+        vx[j] = m00 * x[j] + m01 * y[j] + m02 * z[j]
+        vy[j] = m10 * x[j] + m11 * y[j] + m12 * z[j]
+        vz[j] = m20 * x[j] + m21 * y[j] + m22 * z[j]
+    for p in range(K - 1, -1, -1):
+        m00 = M[p, 0, 0]; m01 = M[p, 0, 1]; m02 = M[p, 0, 2]
+        m10 = M[p, 1, 0]; m11 = M[p, 1, 1]; m12 = M[p, 1, 2]
+        m20 = M[p, 2, 0]; m21 = M[p, 2, 1]; m22 = M[p, 2, 2]
+        for j in range(nb):
+            uj = u[j]
+            xj = x[j]
+            yj = y[j]
+            zj = z[j]
+            vx[j] = uj * vx[j] + (m00 * xj + m01 * yj + m02 * zj)
+            vy[j] = uj * vy[j] + (m10 * xj + m11 * yj + m12 * zj)
+            vz[j] = uj * vz[j] + (m20 * xj + m21 * yj + m22 * zj)
+    for j in range(nb):
+        x[j] = vx[j]
+        y[j] = vy[j]
+        z[j] = vz[j]
+        up[j] = w[j]
+    for p in range(mom.shape[0]):
+        sx = 0.0
+        sy = 0.0
+        sz = 0.0
+        for j in range(nb):
+            wp = up[j]
+            sx += wp * x[j]
+            sy += wp * y[j]
+            sz += wp * z[j]
+            up[j] = wp * u[j]
+        mom[p, 0] += sx
+        mom[p, 1] += sy
+        mom[p, 2] += sz
+
+
+@njit(fastmath=FAST)
+def _moments(x, y, z, u, w, mom):
+    n = x.size
+    for p in range(mom.shape[0]):
+        sx = 0.0
+        sy = 0.0
+        sz = 0.0
+        for i in range(n):
+            wp = w[i] * u[i] ** p
+            sx += wp * x[i]
+            sy += wp * y[i]
+            sz += wp * z[i]
+        mom[p, 0] = sx
+        mom[p, 1] = sy
+        mom[p, 2] = sz
+
+
+@njit
+def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, max_steps, save_state):
+    """Taylor integration from ``t_save[0]`` through every time in ``t_save``, landing
+    on each. ``f0`` is the common coupling (``f_i = f0``), ``w`` the class weights.
+
+    Same contract as :func:`cavity_bcs._kernels.run`: returns
+    ``(obs, states, y_final, status, n_steps, n_rejected)`` (never a rejected step).
+    """
+    n = eps.size
+    K = ORDER
+    E = 0.0
+    for i in range(n):
+        E = max(E, abs(eps[i]))
+    if E == 0.0:
+        E = 1.0
+    u = eps / E
+    x = y0[:n].copy()
+    y = y0[n:2 * n].copy()
+    z = y0[2 * n:3 * n].copy()
+    ar = y0[3 * n]
+    ai = y0[3 * n + 1]
+    Gf = G * f0
+    P = np.zeros((K + 1, 3, 3, K + 1))
+    M = np.zeros((K + 1, 3, 3))
+    AR = np.zeros(K + 1)
+    AI = np.zeros(K + 1)
+    mom = np.zeros((K + 2, 3))
+    vx = np.empty(BLOCK)
+    vy = np.empty(BLOCK)
+    vz = np.empty(BLOCK)
+    up = np.empty(BLOCK)
+    _moments(x, y, z, u, w, mom)
+    if adiabatic:
+        ar, ai = _slaved(mom, Gf, delta_c, kappa, inv_n)
+    n_save = t_save.size
+    obs = np.zeros((7, n_save))
+    states = np.zeros((n_save if save_state else 0, 3 * n + 2))
+    _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, 0)
+    if save_state:
+        _pack(x, y, z, ar, ai, states[0])
+    t = t_save[0]
+    n_steps = 0
+    for s in range(1, n_save):
+        t_target = t_save[s]
+        while t < t_target:
+            if n_steps >= max_steps:
+                return obs, states, _packed(x, y, z, ar, ai), STATUS_MAX_STEPS, n_steps, 0
+            c_prev, c_last = _series(mom, ar, ai, E, Gf, delta_c, kappa, adiabatic, inv_n, P, AR, AI)
+            h = _step_size(c_prev, c_last, K, tol)
+            if not math.isfinite(h):
+                return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0
+            if h < 1e-14 * max(1.0, abs(t)):
+                return obs, states, _packed(x, y, z, ar, ai), STATUS_STEP_UNDERFLOW, n_steps, 0
+            # Land on the output time rather than leave a sliver step before it.
+            if t + h >= t_target - 1e-12 * max(1.0, abs(t_target)):
+                h = t_target - t
+                t_next = t_target
+            else:
+                t_next = t + h
+            _sum_series(P, h, M)
+            _advance(x, y, z, u, w, M, mom, vx, vy, vz, up)
+            if adiabatic:
+                ar, ai = _slaved(mom, Gf, delta_c, kappa, inv_n)
+            else:
+                nr = 0.0
+                ni = 0.0
+                for k in range(K, -1, -1):
+                    nr = nr * h + AR[k]
+                    ni = ni * h + AI[k]
+                ar = nr
+                ai = ni
+            t = t_next
+            n_steps += 1
+        _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, s)
+        if save_state:
+            _pack(x, y, z, ar, ai, states[s])
+        for r in range(7):
+            if not math.isfinite(obs[r, s]):
+                return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0
+    return obs, states, _packed(x, y, z, ar, ai), STATUS_OK, n_steps, 0
+
+
+@njit
+def _slaved(mom, Gf, delta_c, kappa, inv_n):
+    """The adiabatic photon -G S_f / (delta_c - i kappa/2) from the zeroth moment."""
+    return eliminated_photon(0.5 * inv_n * Gf * mom[0, 0], -0.5 * inv_n * Gf * mom[0, 1],
+                             1.0, delta_c, kappa)
+
+
+@njit
+def _packed(x, y, z, ar, ai):
+    out = np.empty(3 * x.size + 2)
+    _pack(x, y, z, ar, ai, out)
+    return out
+
+
+@njit
+def _pack(x, y, z, ar, ai, out):
+    n = x.size
+    out[:n] = x
+    out[n:2 * n] = y
+    out[2 * n:3 * n] = z
+    out[3 * n] = ar
+    out[3 * n + 1] = ai
+
+
+@njit
+def _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, row):
+    """The rows of :func:`cavity_bcs._kernels.observables`, from the moments alone."""
+    nph = ar * ar + ai * ai
+    obs[0, row] = 0.5 * mom[0, 0] * inv_n
+    obs[1, row] = 0.5 * mom[0, 1] * inv_n
+    obs[2, row] = ar
+    obs[3, row] = ai
+    obs[4, row] = nph
+    # The spin model conserves sum(z) alone: its photon is virtual.
+    obs[5, row] = 0.5 * mom[0, 2] * inv_n + (0.0 if adiabatic else nph)
+    obs[6, row] = (E * mom[1, 2] + Gf * (mom[0, 0] * ar - mom[0, 1] * ai)) * inv_n + delta_c * nph
