@@ -1,8 +1,8 @@
 """Benchmark: truncated-Wigner sampling, 1000 trajectories x 200 atoms x T = 20/(chi*N).
 
 Fig. 1 parameters at resonance: eps0 = 6, W = 8, Delta_c = 6 (units of chi*N).
-Every trajectory is integrated by the library's adaptive DOP853 kernel at the
-TWA default tolerances (rtol = 1e-8, atol = 1e-10), 201 saved times; the
+Every trajectory is integrated by the library's mean-field kernel (here the
+energy-moment Taylor series) at the TWA default tolerance (rtol = 1e-8), 201 saved times; the
 trajectories are shared over a thread pool. Target: <= 60 s on 2 cores.
 
 Run:  python benchmarks/bench_twa.py [workers]

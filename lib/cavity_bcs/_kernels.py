@@ -1,6 +1,8 @@
 r"""Private numba kernels: the mean-field right-hand side, the observables, and
-the entry point :func:`run` of the adaptive Dormand–Prince 8(5,3) integrator
-(generated, fused stages in :mod:`cavity_bcs._dop853`).
+the entry point :func:`run` of the two integrators: the energy-moment Taylor
+series of :mod:`cavity_bcs._taylor` (equal couplings, no local atomic loss) and
+the adaptive Dormand–Prince 8(5,3) of :mod:`cavity_bcs._dop853` (generated, fused
+stages) for everything.
 
 The state is one real vector ``y`` of length ``3n + 2``: the Bloch components
 ``x = y[:n]``, ``y[n:2n]``, ``z = y[2n:3n]`` of the ``n`` atoms, then the real and

@@ -25,8 +25,9 @@ energy returned here subtract the vacuum half quantum,
 
 Integration
 -----------
-Each sample is integrated with the library's adaptive DOP853 kernel
-(:func:`cavity_bcs._kernels.run`, the one behind :func:`cavity_bcs.quench`);
+Each sample is integrated by the library's mean-field kernel
+(:func:`cavity_bcs._kernels.run`, the one behind :func:`cavity_bcs.quench`: the
+energy-moment Taylor series for equal couplings without local loss, else DOP853);
 samples are shared out over a thread pool (the kernel releases the GIL). Random
 numbers are drawn up front from ``numpy.random.default_rng(seed)``, so a result does
 not depend on the number of workers.
