@@ -52,23 +52,36 @@ BLOCK = 256
 
 
 @njit(fastmath=FAST)
-def _series(mom, ar0, ai0, E, Gf, delta_c, kappa, adiabatic, inv_n, P, AR, AI):
-    """Fill ``P[k, r, c, p]`` (row ``r``, column ``c`` of :math:`P_{k,p}`) and the photon
+def _series(mom, ar0, ai0, E, Gf, delta_c, kappa, adiabatic, inv_n, P, AR, AI, SUM):
+    r"""Fill ``P[k, r, c, p]`` (row ``r``, column ``c`` of :math:`P_{k,p}`) and the photon
     coefficients ``AR[k] + i AI[k]`` for ``k = 0 .. K``; return bounds ``(c_{K-1}, c_K)``
-    on the last two terms of the series, valid for every atom (``|u| <= 1``)."""
+    on the last two terms of the series, valid for every atom (``|u| <= 1``).
+
+    ``SUM[k]`` receives coefficient ``k`` of the collective sums
+    :math:`\sum_i w_i(x_i, y_i, z_i, u_i z_i)`, from which :func:`_observe_series`
+    evaluates the observables anywhere inside the step."""
     K = P.shape[0] - 1
     P[:] = 0.0
     P[0, 0, 0, 0] = 1.0
     P[0, 1, 1, 0] = 1.0
     P[0, 2, 2, 0] = 1.0
     for k in range(K + 1):
-        # Coefficient k of sum_i w_i (x_i, y_i): rows 0 and 1 of sum_p P_{k,p} m_p.
+        # Coefficient k of sum_i w_i (x_i, y_i, z_i): sum_p P_{k,p} m_p; of sum_i w_i u_i z_i:
+        # the z row against the next moment.
         X = 0.0
         Y = 0.0
+        Z = 0.0
+        UZ = 0.0
         for c in range(3):
             for p in range(k + 1):
                 X += P[k, 0, c, p] * mom[p, c]
                 Y += P[k, 1, c, p] * mom[p, c]
+                Z += P[k, 2, c, p] * mom[p, c]
+                UZ += P[k, 2, c, p] * mom[p + 1, c]
+        SUM[k, 0] = X
+        SUM[k, 1] = Y
+        SUM[k, 2] = Z
+        SUM[k, 3] = UZ
         # G S_f with S_f = f (X - iY) / 2N; Gf carries G f.
         gsr = 0.5 * inv_n * Gf * X
         gsi = -0.5 * inv_n * Gf * Y
@@ -248,6 +261,7 @@ def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, 
     AR = np.zeros(K + 1)
     AI = np.zeros(K + 1)
     mom = np.zeros((K + 2, 3))
+    SUM = np.zeros((K + 1, 4))
     vx = np.empty(BLOCK)
     vy = np.empty(BLOCK)
     vz = np.empty(BLOCK)
@@ -262,45 +276,83 @@ def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, 
     if save_state:
         _pack(x, y, z, ar, ai, states[0])
     t = t_save[0]
+    t_final = t_save[n_save - 1]
     n_steps = 0
-    for s in range(1, n_save):
-        t_target = t_save[s]
-        while t < t_target:
-            if n_steps >= max_steps:
-                return obs, states, _packed(x, y, z, ar, ai), STATUS_MAX_STEPS, n_steps, 0
-            c_prev, c_last = _series(mom, ar, ai, E, Gf, delta_c, kappa, adiabatic, inv_n, P, AR, AI)
-            h = _step_size(c_prev, c_last, K, tol)
-            if not math.isfinite(h):
+    s = 1
+    while s < n_save:
+        if n_steps >= max_steps:
+            return obs, states, _packed(x, y, z, ar, ai), STATUS_MAX_STEPS, n_steps, 0
+        c_prev, c_last = _series(mom, ar, ai, E, Gf, delta_c, kappa, adiabatic, inv_n, P, AR, AI, SUM)
+        h = _step_size(c_prev, c_last, K, tol)
+        if not math.isfinite(h):
+            return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0
+        if h < 1e-14 * max(1.0, abs(t)):
+            return obs, states, _packed(x, y, z, ar, ai), STATUS_STEP_UNDERFLOW, n_steps, 0
+        # Saved states need the atoms at the output time, so land on it; the
+        # observables are sums, evaluated from the series anywhere in the step.
+        t_stop = t_save[s] if save_state else t_final
+        if t + h >= t_stop - 1e-12 * max(1.0, abs(t_stop)):
+            h = t_stop - t
+        if not save_state:
+            while s < n_save - 1 and t_save[s] < t + h:
+                _observe_series(SUM, AR, AI, t_save[s] - t, E, Gf, delta_c, kappa, adiabatic, inv_n, obs, s)
+                if not _finite_column(obs, s):
+                    return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0
+                s += 1
+        _sum_series(P, h, M)
+        _advance(x, y, z, u, w, M, mom, vx, vy, vz, up)
+        if adiabatic:
+            ar, ai = _slaved(mom, Gf, delta_c, kappa, inv_n)
+        else:
+            nr = 0.0
+            ni = 0.0
+            for k in range(K, -1, -1):
+                nr = nr * h + AR[k]
+                ni = ni * h + AI[k]
+            ar = nr
+            ai = ni
+        n_steps += 1
+        if h == t_stop - t:
+            t = t_stop
+            _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, s)
+            if save_state:
+                _pack(x, y, z, ar, ai, states[s])
+            if not _finite_column(obs, s):
                 return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0
-            if h < 1e-14 * max(1.0, abs(t)):
-                return obs, states, _packed(x, y, z, ar, ai), STATUS_STEP_UNDERFLOW, n_steps, 0
-            # Land on the output time rather than leave a sliver step before it.
-            if t + h >= t_target - 1e-12 * max(1.0, abs(t_target)):
-                h = t_target - t
-                t_next = t_target
-            else:
-                t_next = t + h
-            _sum_series(P, h, M)
-            _advance(x, y, z, u, w, M, mom, vx, vy, vz, up)
-            if adiabatic:
-                ar, ai = _slaved(mom, Gf, delta_c, kappa, inv_n)
-            else:
-                nr = 0.0
-                ni = 0.0
-                for k in range(K, -1, -1):
-                    nr = nr * h + AR[k]
-                    ni = ni * h + AI[k]
-                ar = nr
-                ai = ni
-            t = t_next
-            n_steps += 1
-        _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, s)
-        if save_state:
-            _pack(x, y, z, ar, ai, states[s])
-        for r in range(7):
-            if not math.isfinite(obs[r, s]):
-                return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0
+            s += 1
+        else:
+            t += h
     return obs, states, _packed(x, y, z, ar, ai), STATUS_OK, n_steps, 0
+
+
+@njit
+def _finite_column(obs, s):
+    for r in range(obs.shape[0]):
+        if not math.isfinite(obs[r, s]):
+            return False
+    return True
+
+
+@njit
+def _observe_series(SUM, AR, AI, tau, E, Gf, delta_c, kappa, adiabatic, inv_n, obs, row):
+    """The observables at ``tau`` into the step, from the series of the collective sums."""
+    K = SUM.shape[0] - 1
+    X = 0.0
+    Y = 0.0
+    Z = 0.0
+    UZ = 0.0
+    ar = 0.0
+    ai = 0.0
+    for k in range(K, -1, -1):
+        X = X * tau + SUM[k, 0]
+        Y = Y * tau + SUM[k, 1]
+        Z = Z * tau + SUM[k, 2]
+        UZ = UZ * tau + SUM[k, 3]
+        ar = ar * tau + AR[k]
+        ai = ai * tau + AI[k]
+    if adiabatic:
+        ar, ai = eliminated_photon(0.5 * inv_n * Gf * X, -0.5 * inv_n * Gf * Y, 1.0, delta_c, kappa)
+    _observe_sums(X, Y, Z, UZ, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, row)
 
 
 @njit
@@ -330,12 +382,18 @@ def _pack(x, y, z, ar, ai, out):
 @njit
 def _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, row):
     """The rows of :func:`cavity_bcs._kernels.observables`, from the moments alone."""
+    _observe_sums(mom[0, 0], mom[0, 1], mom[0, 2], mom[1, 2], ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, row)
+
+
+@njit
+def _observe_sums(X, Y, Z, UZ, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, row):
+    """Observables from the sums over atoms of w (x, y, z) and of w u z (u = eps/E)."""
     nph = ar * ar + ai * ai
-    obs[0, row] = 0.5 * mom[0, 0] * inv_n
-    obs[1, row] = 0.5 * mom[0, 1] * inv_n
+    obs[0, row] = 0.5 * X * inv_n
+    obs[1, row] = 0.5 * Y * inv_n
     obs[2, row] = ar
     obs[3, row] = ai
     obs[4, row] = nph
     # The spin model conserves sum(z) alone: its photon is virtual.
-    obs[5, row] = 0.5 * mom[0, 2] * inv_n + (0.0 if adiabatic else nph)
-    obs[6, row] = (E * mom[1, 2] + Gf * (mom[0, 0] * ar - mom[0, 1] * ai)) * inv_n + delta_c * nph
+    obs[5, row] = 0.5 * Z * inv_n + (0.0 if adiabatic else nph)
+    obs[6, row] = (E * UZ + Gf * (X * ar - Y * ai)) * inv_n + delta_c * nph
