@@ -126,15 +126,22 @@ def observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, row, obs):
         zsum += w[i] * y[2 * n + i]
         ez += w[i] * eps[i] * y[2 * n + i]
         inter += w[i] * f[i] * (y[i] * ar - y[n + i] * ai)
+    write_observables(spx, spy, zsum, ez, G * inter, ar, ai, delta_c, adiabatic, inv_n, obs, row)
+
+
+@njit
+def write_observables(sx, sy, sz, eps_z, coupling, ar, ai, delta_c, adiabatic, inv_n, obs, row):
+    """Fill ``obs[:, row]`` from the sums over atoms (class weights included) of x, y, z
+    and eps z, the coupling energy G sum f (x Re alpha - y Im alpha), and the photon."""
     nph = ar * ar + ai * ai
-    obs[0, row] = 0.5 * spx * inv_n
-    obs[1, row] = 0.5 * spy * inv_n
+    obs[0, row] = 0.5 * sx * inv_n
+    obs[1, row] = 0.5 * sy * inv_n
     obs[2, row] = ar
     obs[3, row] = ai
     obs[4, row] = nph
     # The spin model conserves sum(z) alone: its photon is virtual.
-    obs[5, row] = 0.5 * zsum * inv_n + (0.0 if adiabatic else nph)
-    obs[6, row] = (ez + G * inter) * inv_n + delta_c * nph
+    obs[5, row] = 0.5 * sz * inv_n + (0.0 if adiabatic else nph)
+    obs[6, row] = (eps_z + coupling) * inv_n + delta_c * nph
 
 
 #: From this many atoms on, a quench uses the streaming variant of the integrator
