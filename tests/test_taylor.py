@@ -85,12 +85,26 @@ def test_class_weights_count_identical_atoms():
     init = cb.x_polarized(m, delta_phi0=0.4)
     y_single = _pack(init)
     y_double = _pack(cb.State(np.concatenate([init.spins, init.spins]), init.photon))
-    args = (m.g_collective, m.delta_c, 0.0, False, 1.0 / m.n_pairs, 1e-11, 10**6, False)
+    args = (m.g_collective, m.delta_c, 0.0, False, 1.0 / m.n_pairs, 1e-11, 10**6, False, False)
     weighted = _taylor.integrate(y_single, t, eps, 1.0, np.full(n, 2.0), *args)
     doubled = _taylor.integrate(y_double, t, np.concatenate([eps, eps]), 1.0, np.ones(2 * n), *args)
     assert weighted[3] == doubled[3] == _kernels.STATUS_OK
     # Same 1/N normalisation, so every observable is the same number.
     assert np.max(np.abs(weighted[0] - doubled[0])) < 1e-12
+
+
+def test_threaded_passes_give_the_same_numbers():
+    # The atoms are cut into fixed chunks of fixed blocks whatever the thread count,
+    # so splitting the passes over threads must not change a single bit.
+    m = cb.Model(**{**FIG1, "n_atoms": 20_000}, kappa=0.2)
+    y0 = _pack(cb.x_polarized(m, photon=0.1j))
+    t = np.linspace(0.0, 5.0, 11)
+    args = (y0, t, m.eps, 1.0, np.ones(m.n_atoms), m.g_collective, m.delta_c, m.kappa, False,
+            1.0 / m.n_pairs, 1e-10, 10**6, True)
+    serial = _taylor.integrate(*args, False)
+    threaded = _taylor.integrate(*args, True)
+    assert serial[3] == threaded[3] == _kernels.STATUS_OK and serial[4] == threaded[4]
+    assert np.array_equal(serial[0], threaded[0]) and np.array_equal(serial[1], threaded[1])
 
 
 def test_error_falls_as_the_tolerance_tightens():

@@ -144,12 +144,13 @@ def write_observables(sx, sy, sz, eps_z, coupling, ar, ai, delta_c, adiabatic, i
     obs[6, row] = (eps_z + coupling) * inv_n + delta_c * nph
 
 
-#: From this many atoms on, a quench uses the streaming variant of the integrator
-#: (:func:`cavity_bcs._dop853.integrate_streaming`): its twelve stage vectors no
-#: longer fit in the caches, and a few register-resident sweeps over the state per
-#: step beat moving ~100 vectors through memory. It splits the atoms over numba's
-#: threads when there are several. Measured per step at 10^5 atoms: fused 7.8 ms,
-#: streaming 8.1 ms on one thread, 4.3 ms on two (benchmarks/bench_large_n.py).
+#: From this many atoms on, a DOP853 quench uses the streaming variant of the
+#: integrator (:func:`cavity_bcs._dop853.integrate_streaming`): its twelve stage
+#: vectors no longer fit in the caches, and a few register-resident sweeps over the
+#: state per step beat moving ~100 vectors through memory (measured per step at
+#: 10^5 atoms: fused 7.8 ms, streaming 8.1 ms on one thread, 4.3 ms on two;
+#: benchmarks/bench_large_n.py). From here on both integrators split the atoms over
+#: numba's threads when there are several.
 STREAMING_MIN_ATOMS = 100_000
 
 # Numba's default "workqueue" threading layer aborts the process when two Python
@@ -212,9 +213,13 @@ def run(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, i
     c = np.ascontiguousarray
     if resolve_method(method, f, gamma, dephasing) == "taylor":
         f0 = float(f[0]) if np.size(f) else 1.0
-        return _taylor.integrate(c(y0, dtype=float), c(t_save, dtype=float), c(eps, dtype=float), f0,
-                                 c(w, dtype=float), float(G), float(delta_c), float(kappa), bool(adiabatic),
-                                 float(inv_n), float(rtol), int(max_steps), bool(save_state))
+        args = (c(y0, dtype=float), c(t_save, dtype=float), c(eps, dtype=float), f0, c(w, dtype=float),
+                float(G), float(delta_c), float(kappa), bool(adiabatic), float(inv_n), float(rtol),
+                int(max_steps), bool(save_state))
+        if np.size(eps) < STREAMING_MIN_ATOMS or numba.get_num_threads() == 1:
+            return _taylor.integrate(*args, False)
+        with _PARALLEL_LOCK:
+            return _taylor.integrate(*args, True)
     args = (c(y0, dtype=float), c(t_save, dtype=float), c(eps, dtype=float), c(f, dtype=float),
             c(w, dtype=float), float(G), float(delta_c), float(kappa), float(gamma),
             float(dephasing), bool(adiabatic), float(inv_n), float(rtol), float(atol),

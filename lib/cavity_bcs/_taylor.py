@@ -44,6 +44,8 @@ import numpy as np
 
 from ._kernels import (FAST, STATUS_MAX_STEPS, STATUS_NONFINITE, STATUS_OK, STATUS_STEP_UNDERFLOW,
                        eliminated_photon, photon_rate, write_observables)
+from numba import prange
+
 from ._numba import njit
 
 #: Order of the Taylor series (terms ``h**0 .. h**ORDER``).
@@ -52,6 +54,10 @@ ORDER = 16
 #: Atoms per block of the vectorised passes: the block's nine working arrays
 #: (~18 kB) stay in the level-1 cache across the ``2 * ORDER`` passes of a step.
 BLOCK = 256
+
+#: Chunks of blocks per pass; a fixed number, so that results do not depend on
+#: how many threads run them.
+CHUNKS = 16
 
 
 @njit(fastmath=FAST)
@@ -166,15 +172,42 @@ def _sum_series(P, h, M):
 
 
 @njit(fastmath=FAST)
-def _advance(x, y, z, u, w, M, mom, vx, vy, vz, up):
-    """Every atom to sigma <- M(u) sigma; ``mom`` gets the new moments."""
+def _advance_range(x, y, z, u, w, M, parts, first, last, scratch):
+    """Blocks ``first .. last-1``: every atom to sigma <- M(u) sigma; block ``b``
+    writes its share of the new moments to ``parts[b]``."""
     n = x.size
-    mom[:] = 0.0
-    for b0 in range(0, n, BLOCK):
-        b1 = min(n, b0 + BLOCK)
+    for b in range(first, last):
+        lo = b * BLOCK
+        hi = min(n, lo + BLOCK)
         # Views of one block, indexed from zero: offset indices would keep
         # numba's negative-index checks in the loops and stop vectorisation.
-        _advance_block(x[b0:b1], y[b0:b1], z[b0:b1], u[b0:b1], w[b0:b1], M, mom, vx, vy, vz, up)
+        _advance_block(x[lo:hi], y[lo:hi], z[lo:hi], u[lo:hi], w[lo:hi], M, parts[b],
+                       scratch[0], scratch[1], scratch[2], scratch[3])
+
+
+@njit(fastmath=FAST, parallel=True)
+def _advance_threaded(x, y, z, u, w, M, parts):
+    """:func:`_advance_range` over all blocks, in a fixed number of chunks on threads.
+    Each block's arithmetic does not depend on who runs it, so the result is the
+    same bit for bit as one thread's."""
+    n_blocks = parts.shape[0]
+    for c in prange(CHUNKS):
+        scratch = np.empty((4, BLOCK))
+        _advance_range(x, y, z, u, w, M, parts, c * n_blocks // CHUNKS, (c + 1) * n_blocks // CHUNKS, scratch)
+
+
+@njit(fastmath=FAST)
+def _advance(x, y, z, u, w, M, mom, parts, scratch, threaded):
+    """Move every atom; ``mom`` gets the new moments, summed over blocks in order."""
+    if threaded:
+        _advance_threaded(x, y, z, u, w, M, parts)
+    else:
+        _advance_range(x, y, z, u, w, M, parts, 0, parts.shape[0], scratch)
+    mom[:] = 0.0
+    for b in range(parts.shape[0]):
+        for p in range(mom.shape[0]):
+            for c in range(3):
+                mom[p, c] += parts[b, p, c]
 
 
 @njit(fastmath=FAST)
@@ -215,32 +248,17 @@ def _advance_block(x, y, z, u, w, M, mom, vx, vy, vz, up):
             sy += wp * y[j]
             sz += wp * z[j]
             up[j] = wp * u[j]
-        mom[p, 0] += sx
-        mom[p, 1] += sy
-        mom[p, 2] += sz
-
-
-@njit(fastmath=FAST)
-def _moments(x, y, z, u, w, mom):
-    n = x.size
-    for p in range(mom.shape[0]):
-        sx = 0.0
-        sy = 0.0
-        sz = 0.0
-        for i in range(n):
-            wp = w[i] * u[i] ** p
-            sx += wp * x[i]
-            sy += wp * y[i]
-            sz += wp * z[i]
         mom[p, 0] = sx
         mom[p, 1] = sy
         mom[p, 2] = sz
 
 
 @njit
-def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, max_steps, save_state):
+def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, max_steps, save_state,
+              threaded):
     """Taylor integration from ``t_save[0]`` through every time in ``t_save``, landing
-    on each. ``f0`` is the common coupling (``f_i = f0``), ``w`` the class weights.
+    on each. ``f0`` is the common coupling (``f_i = f0``), ``w`` the class weights;
+    ``threaded`` splits the passes over the atoms across numba's threads.
 
     Same contract as :func:`cavity_bcs._kernels.run`: returns
     ``(obs, states, y_final, status, n_steps, n_rejected)`` (never a rejected step).
@@ -265,11 +283,12 @@ def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, 
     AI = np.zeros(K + 1)
     mom = np.zeros((K + 2, 3))
     SUM = np.zeros((K + 1, 4))
-    vx = np.empty(BLOCK)
-    vy = np.empty(BLOCK)
-    vz = np.empty(BLOCK)
-    up = np.empty(BLOCK)
-    _moments(x, y, z, u, w, mom)
+    parts = np.zeros(((n + BLOCK - 1) // BLOCK, K + 2, 3))
+    scratch = np.empty((4, BLOCK))
+    # The first moments by the same pass as every later step, with M = identity.
+    for r in range(3):
+        M[0, r, r] = 1.0
+    _advance(x, y, z, u, w, M, mom, parts, scratch, threaded)
     if adiabatic:
         ar, ai = _slaved(mom, Gf, delta_c, kappa, inv_n)
     n_save = t_save.size
@@ -303,7 +322,7 @@ def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, 
                     return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0
                 s += 1
         _sum_series(P, h, M)
-        _advance(x, y, z, u, w, M, mom, vx, vy, vz, up)
+        _advance(x, y, z, u, w, M, mom, parts, scratch, threaded)
         if adiabatic:
             ar, ai = _slaved(mom, Gf, delta_c, kappa, inv_n)
         else:
