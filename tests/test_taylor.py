@@ -145,3 +145,47 @@ def test_unknown_method_is_refused():
 def test_step_limit_is_reported():
     with pytest.raises(cb.IntegrationError, match="max_steps"):
         cb.quench(cb.Model(**FIG1), 50.0, n_save=2, method="taylor", max_steps=5)
+
+
+def test_series_coefficients_are_derivatives_of_the_sympy_derived_equations():
+    # Independent of the recursion: differentiate the equations derived symbolically
+    # from the Hamiltonian (cavity_bcs.derivation) k times along the flow and compare
+    # the Taylor coefficients of the collective sums and of the photon.
+    import math
+
+    import sympy as sp
+
+    from cavity_bcs import derivation as d
+
+    n, order = 3, 4
+    eps = np.array([1.3, -0.7, 2.1])
+    f0, G, delta_c, kappa, inv_n = 0.8, 2.0, 3.0, 0.4, 2.0 / 3.0
+    rng = np.random.default_rng(3)
+    state = rng.normal(size=3 * n + 2)
+    sym = d.model_symbols(n)
+    root_n = 1.0 / math.sqrt(inv_n)  # a = sqrt(N) alpha, g_i = G f_i / sqrt(N)
+    params = {sym.delta_c: sp.Float(delta_c), sym.kappa: sp.Float(kappa)}
+    params.update({e: sp.Float(v) for e, v in zip(sym.eps, eps)})
+    params.update({g: sp.Float(G * f0 / root_n) for g in sym.g})
+    rates = {v: sp.expand(r.subs(params)) for v, r in d.bloch_equations(d.mean_field_equations(n)).rates.items()}
+    values = dict(zip(list(sym.x) + list(sym.y) + list(sym.z), state[:3 * n]))
+    values[sym.a_re] = state[3 * n] * root_n
+    values[sym.a_im] = state[3 * n + 1] * root_n
+    E = np.max(np.abs(eps))
+    quantities = [sum(sym.x), sum(sym.y), sum(sym.z), sum(e * z for e, z in zip(eps / E, sym.z)),
+                  sym.a_re / root_n, sym.a_im / root_n]
+    expected = np.zeros((order + 1, len(quantities)))
+    for j, q in enumerate(quantities):
+        expr = sp.expand(q)
+        for k in range(order + 1):
+            expected[k, j] = float(expr.subs(values)) / math.factorial(k)
+            expr = sp.expand(sum(sp.diff(expr, v) * r for v, r in rates.items()))
+
+    K = _taylor.ORDER
+    u = eps / E
+    mom = np.array([[np.sum(u ** p * state[c * n:(c + 1) * n]) for c in range(3)] for p in range(K + 2)])
+    P = np.zeros((K + 1, 3, 3, K + 1))
+    AR, AI, SUM = np.zeros(K + 1), np.zeros(K + 1), np.zeros((K + 1, 4))
+    _taylor._series(mom, state[3 * n], state[3 * n + 1], E, G * f0, delta_c, kappa, False, inv_n, P, AR, AI, SUM)
+    ours = np.column_stack([SUM[:order + 1], AR[:order + 1], AI[:order + 1]])
+    assert np.max(np.abs(ours - expected) / (1.0 + np.abs(expected))) < 1e-12
