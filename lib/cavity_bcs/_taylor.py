@@ -313,7 +313,8 @@ def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, 
         # Saved states need the atoms at the output time, so land on it; the
         # observables are sums, evaluated from the series anywhere in the step.
         t_stop = t_save[s] if save_state else t_final
-        if t + h >= t_stop - 1e-12 * max(1.0, abs(t_stop)):
+        lands = t + h >= t_stop - 1e-12 * max(1.0, abs(t_stop))
+        if lands:
             h = t_stop - t
         if not save_state:
             while s < n_save - 1 and t_save[s] < t + h:
@@ -326,15 +327,10 @@ def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, 
         if adiabatic:
             ar, ai = _slaved(mom, Gf, delta_c, kappa, inv_n)
         else:
-            nr = 0.0
-            ni = 0.0
-            for k in range(K, -1, -1):
-                nr = nr * h + AR[k]
-                ni = ni * h + AI[k]
-            ar = nr
-            ai = ni
+            ar = _polyval(AR, h)
+            ai = _polyval(AI, h)
         n_steps += 1
-        if h == t_stop - t:
+        if lands:
             t = t_stop
             _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, s)
             if save_state:
@@ -348,6 +344,15 @@ def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, 
 
 
 @njit
+def _polyval(coefficients, tau):
+    """sum_k coefficients[k] tau^k (Horner)."""
+    total = 0.0
+    for k in range(coefficients.size - 1, -1, -1):
+        total = total * tau + coefficients[k]
+    return total
+
+
+@njit
 def _finite_column(obs, s):
     for r in range(obs.shape[0]):
         if not math.isfinite(obs[r, s]):
@@ -358,20 +363,12 @@ def _finite_column(obs, s):
 @njit
 def _observe_series(SUM, AR, AI, tau, E, Gf, delta_c, kappa, adiabatic, inv_n, obs, row):
     """The observables at ``tau`` into the step, from the series of the collective sums."""
-    K = SUM.shape[0] - 1
-    X = 0.0
-    Y = 0.0
-    Z = 0.0
-    UZ = 0.0
-    ar = 0.0
-    ai = 0.0
-    for k in range(K, -1, -1):
-        X = X * tau + SUM[k, 0]
-        Y = Y * tau + SUM[k, 1]
-        Z = Z * tau + SUM[k, 2]
-        UZ = UZ * tau + SUM[k, 3]
-        ar = ar * tau + AR[k]
-        ai = ai * tau + AI[k]
+    X = _polyval(SUM[:, 0], tau)
+    Y = _polyval(SUM[:, 1], tau)
+    Z = _polyval(SUM[:, 2], tau)
+    UZ = _polyval(SUM[:, 3], tau)
+    ar = _polyval(AR, tau)
+    ai = _polyval(AI, tau)
     if adiabatic:
         ar, ai = eliminated_photon(0.5 * inv_n * Gf * X, -0.5 * inv_n * Gf * Y, 1.0, delta_c, kappa)
     _observe_sums(X, Y, Z, UZ, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, row)
