@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 import cavity_bcs as cb
-from cavity_bcs.exact import exact_quench
+from cavity_bcs.quantum.exact import exact_quench
 
 
 def run(n_atoms, delta_c, t_final, n_save, workers, method="chebyshev", cut="auto"):

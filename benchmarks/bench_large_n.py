@@ -25,9 +25,11 @@ import argparse
 import resource
 import time
 
+import numba
 import numpy as np
 
 import cavity_bcs as cb
+from cavity_bcs.meanfield._engine import STREAMING_MIN_ATOMS
 from cavity_bcs import experiment as ex
 
 EPS0, W, DELTA_C, KAPPA_PER_G = 6.0, 8.0, 6.0, 1.4e-2
@@ -92,7 +94,7 @@ def main():
 
     print(f"\nbig run: n_atoms = {args.n_atoms}, t_final = {args.t_final}/chiN, rtol = {args.rtol:.0e}, "
           f"{'equal couplings' if EQUAL_COUPLINGS else 'cosine couplings'}, passes over the atoms on "
-          f"{cb._kernels.numba.get_num_threads()} threads from {cb._kernels.STREAMING_MIN_ATOMS} atoms on")
+          f"{numba.get_num_threads()} threads from {STREAMING_MIN_ATOMS} atoms on")
     err, scale = accuracy_at(10_000, args.t_final, args.rtol)
     print(f"  accuracy of rtol = {args.rtol:.0e} (checked at 10^4 atoms, same t_final): "
           f"max |alpha - alpha_ref| = {err:.1e} (max |alpha| = {scale:.3f})")

@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 import cavity_bcs as cb
-from cavity_bcs import _kernels
+from cavity_bcs.meanfield import _equations as _kernels
 
 
 def sweep_time():

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 import cavity_bcs as cb
-from cavity_bcs.twa import twa_quench
+from cavity_bcs.quantum.twa import twa_quench
 
 MODEL = cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=200)
 T_FINAL = 20.0

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from cavity_bcs.claims import CLAIMS, ledger_markdown
+from cavity_bcs.paper import CLAIMS, ledger_markdown
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 _RESULTS = {}
@@ -38,6 +38,6 @@ def test_refuted_claim_explains_itself(key):
 
 
 def test_ledger_flags_a_changed_claim():
-    from cavity_bcs.claims import Check, Claim
+    from cavity_bcs.paper import Check, Claim
     fake = Claim("k", "s", "src", "ch", "t", lambda: Check("v", False), expect=True)
     assert "CHANGED" in ledger_markdown([(fake, fake.check())])

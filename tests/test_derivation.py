@@ -9,9 +9,10 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 import cavity_bcs as cb
-from cavity_bcs import _kernels, lax
+from cavity_bcs import lax
+from cavity_bcs.meanfield import _equations
 from cavity_bcs import derivation as d
-from cavity_bcs.dynamics import _pack
+from cavity_bcs.meanfield._equations import pack as _pack
 
 
 # ---------------------------------------------------------------- operator algebra
@@ -76,7 +77,7 @@ def test_derived_equations_equal_numba_rhs(n, kappa, adiabatic):
         y, eps, f, G, delta_c, kappa = _random_case(rng, n, kappa)
         inv_n = 2.0 / n
         numba_out = np.zeros_like(y)
-        _kernels.rhs(y, eps, f, G, delta_c, kappa, adiabatic, inv_n, numba_out)
+        _equations.rhs(y, eps, f, G, delta_c, kappa, adiabatic, inv_n, numba_out)
         derived = d.derived_rhs(y, eps, f, G, delta_c, kappa, adiabatic, inv_n)
         scale = max(1.0, np.max(np.abs(numba_out)))
         assert np.max(np.abs(derived - numba_out)) <= 1e-12 * scale

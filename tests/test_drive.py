@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import cavity_bcs as cb
-from cavity_bcs.drive import drive_coherence, photon_drive
+from cavity_bcs.meanfield.drive import drive_coherence, photon_drive
 
 
 @pytest.mark.parametrize("delta_c", [20.0, 60.0])

@@ -54,7 +54,7 @@ def test_spin_model_conserves_energy_and_sz(method):
 @pytest.mark.parametrize("method", ["taylor", "dop853"])
 def test_free_precession_without_coupling_matches_exact_solution(method):
     # g_i = 0: each spin precesses at 2 eps_i, the photon rotates at Delta_c.
-    m = cb.Model(6.0, 8.0, 7.0, 20, coupling_profile=np.zeros(20))
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=20, coupling_profile=np.zeros(20))
     init = cb.x_polarized(m, delta_phi0=0.7, photon=0.3 - 0.2j)
     r = cb.quench(m, 10.0, n_save=51, initial=init, save_states=True, method=method)
     s_exact, a_exact = cb.analytic.free_precession(r.t, init.s_minus, init.photon, m.eps, m.delta_c)
@@ -65,7 +65,7 @@ def test_free_precession_without_coupling_matches_exact_solution(method):
 
 @pytest.mark.parametrize("method", ["taylor", "dop853"])
 def test_empty_cavity_decays_at_half_kappa(method):
-    m = cb.Model(6.0, 8.0, 7.0, 4, kappa=0.8, coupling_profile=np.zeros(4))
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=4, kappa=0.8, coupling_profile=np.zeros(4))
     a0 = 0.5 + 0.25j
     init = cb.State(np.tile([0.0, 0.0, -1.0], (4, 1)), a0)
     r = cb.quench(m, 12.0, n_save=61, initial=init, method=method)
@@ -159,7 +159,7 @@ def test_rerun_gives_identical_arrays():
 
 @pytest.mark.parametrize("method", ["taylor", "dop853"])
 def test_continuing_from_final_state_matches_one_long_run(method):
-    m = cb.Model(6.0, 8.0, 7.0, 100)
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=100)
     whole = cb.quench(m, 20.0, n_save=3, method=method)
     first = cb.quench(m, 10.0, n_save=2, method=method)
     second = cb.quench(m, 10.0, n_save=2, initial=first.final, method=method)
@@ -168,7 +168,7 @@ def test_continuing_from_final_state_matches_one_long_run(method):
 
 def test_atomic_decay_and_dephasing_relax_as_the_single_atom_master_equation():
     gamma, dephasing = 0.3, 0.2
-    m = cb.Model(6.0, 8.0, 7.0, 6, gamma=gamma, dephasing=dephasing, coupling_profile=np.zeros(6))
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=6, gamma=gamma, dephasing=dephasing, coupling_profile=np.zeros(6))
     init = cb.State(np.tile([0.6, 0.0, 0.8], (6, 1)))
     r = cb.quench(m, 5.0, n_save=26, initial=init, save_states=True)
     z_exact = -1.0 + 1.8 * np.exp(-gamma * r.t)
@@ -180,7 +180,7 @@ def test_atomic_decay_and_dephasing_relax_as_the_single_atom_master_equation():
 @pytest.mark.parametrize("method", ["taylor", "dop853"])
 def test_excitations_decay_exactly_as_photon_loss_says(method):
     # d/dt (1/2 sum z + |a|^2)/N = -kappa |a|^2/N: integrate the right side along the run.
-    m = cb.Model(6.0, 8.0, 7.0, 200, kappa=0.5)
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=200, kappa=0.5)
     r = cb.quench(m, 20.0, n_save=4001, method=method)
     lost = np.concatenate([[0.0], np.cumsum(0.5 * (r.n_photon[1:] + r.n_photon[:-1]) * np.diff(r.t))])
     assert np.max(np.abs(r.excitations - r.excitations[0] + m.kappa * lost)) < 1e-6
@@ -202,14 +202,15 @@ def test_streaming_integrator_is_the_same_dop853():
     # stages; converged, it must reproduce the fused integrator step for step, with
     # loss, atomic decay and dephasing, in the full and the adiabatic model, and
     # whether or not its sweeps are split over threads.
-    from cavity_bcs import _dop853
-    from cavity_bcs.dynamics import _pack
+    from cavity_bcs.meanfield import _dop853, _equations
+    from cavity_bcs.meanfield._equations import pack as _pack
     for adiabatic in (False, True):
-        m = cb.Model(6.0, 8.0, 7.0, 3000, kappa=0.3)
+        m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=3000, kappa=0.3)
         y0 = _pack(cb.x_polarized(m, photon=0.1 + 0.05j))
         t = np.linspace(0.0, 3.0, 7)
-        args = (y0, t, m.eps, m.couplings, np.ones(m.n_atoms), m.g_collective, m.delta_c, m.kappa,
-                0.05, 0.02, adiabatic, 1.0 / m.n_pairs, 1e-10, 1e-12, 100_000, False)
+        physics = _equations.physics(m.eps, m.couplings, np.ones(m.n_atoms), m.g_collective, m.delta_c, m.kappa,
+                                     0.05, 0.02, adiabatic, 1.0 / m.n_pairs)
+        args = (y0, t, physics, 1e-10, 1e-12, 100_000, False)
         fused = _dop853.integrate(*args)
         for streaming in (_dop853.integrate_streaming(*args, False), _dop853.integrate_streaming(*args, True)):
             assert fused[3] == streaming[3] == 0
@@ -222,14 +223,14 @@ def test_integrator_takes_the_steps_of_scipys_dop853():
     # Same tableau and step-size control as solve_ivp(method="DOP853"): on the same
     # problem the two take nearly the same number of steps (they differ only in
     # the first-step guess and in how they land on output times).
-    m = cb.Model(6.0, 8.0, 7.0, 40)
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=40)
     ours = cb.quench(m, 20.0, n_save=2, rtol=1e-9, atol=1e-12, method="dop853")
-    from cavity_bcs.dynamics import _pack
+    from cavity_bcs.meanfield._equations import pack as _pack
     n = m.n_atoms
     out = np.empty(3 * n + 2)
 
     def rhs(_t, y):
-        cb._kernels.rhs(y, m.eps, m.couplings, m.g_collective, m.delta_c, 0.0, False, 1.0 / m.n_pairs, out)
+        cb.meanfield._equations.rhs(y, m.eps, m.couplings, m.g_collective, m.delta_c, 0.0, False, 1.0 / m.n_pairs, out)
         return out.copy()
 
     sol = solve_ivp(rhs, (0.0, 20.0), _pack(cb.x_polarized(m)), method="DOP853", rtol=1e-9, atol=1e-12)
@@ -242,9 +243,9 @@ def test_first_departure_is_the_first_sample_beyond_the_threshold():
     t = np.linspace(0.0, 10.0, 101)
     a = np.zeros_like(t)
     b = np.where(t > 4.05, 0.2, 0.05)  # differs by more than 0.1 from t = 4.1 on
-    assert cb.dynamics.first_departure(t, a, b) == pytest.approx(4.1)
-    assert cb.dynamics.first_departure(t, a, b, threshold=0.3) == np.inf
+    assert cb.results.first_departure(t, a, b) == pytest.approx(4.1)
+    assert cb.results.first_departure(t, a, b, threshold=0.3) == np.inf
     with pytest.raises(ValueError, match="threshold"):
-        cb.dynamics.first_departure(t, a, b, threshold=0.0)
+        cb.results.first_departure(t, a, b, threshold=0.0)
     with pytest.raises(ValueError, match="same shape"):
-        cb.dynamics.first_departure(t, a, b[:-1])
+        cb.results.first_departure(t, a, b[:-1])

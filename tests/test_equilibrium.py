@@ -47,7 +47,7 @@ def test_flat_band_gap_has_closed_form_asinh_solution():
     # eps0 = 0: one box of width W/2 and height 2/W; 1 = (4/W) asinh(W/(4 Delta))
     # gives Delta = (W/4)/sinh(W/4) at mu = 0 (any delta_c: at mu = 0 the factor is 1).
     for W, dc in [(2.0, 1.0), (4.0, 7.0), (9.0, 50.0)]:
-        gs = eq.ground_state(cb.Model(0.0, W, dc, 2), mu=0.0, method="continuum")
+        gs = eq.ground_state(cb.Model(eps0=0.0, W=W, delta_c=dc, n_atoms=2), mu=0.0, method="continuum")
         assert gs.branch == "superfluid"
         assert gs.gap == pytest.approx((W / 4) / math.sinh(W / 4), rel=1e-10)
         # At mu = 0 the photon is the adiabatic one: Delta = -S+ (units chi N).
@@ -59,15 +59,15 @@ def test_mu0_phase_boundary_is_log_formula_and_independent_of_detuning():
     Wc = eq.gap_equation_mu0_boundary(eps0)
     assert (2 / Wc) * math.log((2 * eps0 + Wc) / (2 * eps0 - Wc)) == pytest.approx(1.0, abs=1e-12)
     for dc in (0.5, 6.0, 100.0):
-        below = eq.ground_state(cb.Model(eps0, Wc - 0.02, dc, 2), mu=0.0, method="continuum")
-        above = eq.ground_state(cb.Model(eps0, Wc + 0.02, dc, 2), mu=0.0, method="continuum")
+        below = eq.ground_state(cb.Model(eps0=eps0, W=Wc - 0.02, delta_c=dc, n_atoms=2), mu=0.0, method="continuum")
+        above = eq.ground_state(cb.Model(eps0=eps0, W=Wc + 0.02, delta_c=dc, n_atoms=2), mu=0.0, method="continuum")
         assert below.branch == "normal" and above.branch == "superfluid"
 
 
 def test_adiabatic_limit_reproduces_spin_model_gap_equation():
     # Large detuning at zero excitations: mu -> 0, photon -> 0, and |S+| is that of
     # the one-channel BCS spin model (solved here from H_eff independently).
-    model = cb.Model(2.0, 6.0, 1e5, 200)
+    model = cb.Model(eps0=2.0, W=6.0, delta_c=1e5, n_atoms=200)
     gs = eq.ground_state(model, excitations=0.0)
     assert gs.branch == "superfluid"
     assert abs(gs.mu) < 1e-3 and gs.n_photon < 1e-4
@@ -75,7 +75,7 @@ def test_adiabatic_limit_reproduces_spin_model_gap_equation():
 
 
 def test_continuum_integrals_match_finite_sums_at_large_N():
-    model = cb.Model(1.0, 6.0, 4.0, 4000)
+    model = cb.Model(eps0=1.0, W=6.0, delta_c=4.0, n_atoms=4000)
     fin = eq.ground_state(model, excitations=-0.2)
     con = eq.ground_state(model, excitations=-0.2, method="continuum")
     assert fin.branch == con.branch == "superfluid"
@@ -158,7 +158,7 @@ def test_gap_to_critical_temperature_ratio_is_pseudospin_bcs_value_in_weak_coupl
     # Weak coupling (gap << bandwidth) at the band centre. A pseudospin has no
     # broken-pair states, so its thermal factor is tanh(E/T), not BCS's tanh(E/2T):
     # Tc doubles and Delta(0)/Tc = pi e^{-gamma_E}/2 (half the BCS 1.764).
-    model = cb.Model(0.0, 14.0, 5.0, 2)
+    model = cb.Model(eps0=0.0, W=14.0, delta_c=5.0, n_atoms=2)
     gap0 = eq.ground_state(model, mu=0.0, method="continuum").gap
     tc = eq.critical_temperature(model, mu=0.0, method="continuum")
     assert gap0 / tc == pytest.approx(0.5 * math.pi * math.exp(-np.euler_gamma), rel=5e-3)
@@ -168,7 +168,7 @@ def test_gap_to_critical_temperature_ratio_is_pseudospin_bcs_value_in_weak_coupl
 
 
 def test_coherence_falls_monotonically_with_temperature():
-    model = cb.Model(1.0, 6.0, 4.0, 200)
+    model = cb.Model(eps0=1.0, W=6.0, delta_c=4.0, n_atoms=200)
     tc = eq.critical_temperature(model, mu=0.0)
     values = [eq.thermal_state(model, t, mu=0.0).coherence for t in np.linspace(0, 0.99 * tc, 12)]
     assert values[0] == pytest.approx(eq.ground_state(model, mu=0.0).coherence, rel=1e-12)

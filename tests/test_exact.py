@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import cavity_bcs as cb
-from cavity_bcs.exact import (TruncationWarning, exact_master_equation, exact_quench,
+from cavity_bcs.quantum.exact import (TruncationWarning, exact_master_equation, exact_quench,
                               hilbert_dimension, sector_spectrum)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 import cavity_bcs as cb
 from cavity_bcs import experiment as ex
-from cavity_bcs.units import STRONTIUM, LabParameters
+from cavity_bcs.experiment.units import STRONTIUM, LabParameters
 
 
 def test_cosine_profile_is_the_lattice_cosine_with_stated_normalisation():
@@ -124,9 +124,9 @@ def test_quench_from_both_preparations_agrees():
 def test_detuning_scan_records_initial_photons_and_checks_input():
     f = ex.cosine_profile(100)
     make = lambda d: cb.Model(eps0=6.0, W=8.0, delta_c=d, n_atoms=100, coupling_profile=f)
-    scan = ex.detuning_scan(make, [1.0, 4.0], 5.0, n_save=51, n_workers=1)
+    scan = ex.detuning_scan(make, [1.0, 4.0], 5.0, n_save=51, workers=1)
     assert np.allclose(scan.n_photon_initial * scan.delta_c, ex.mean_abs_coupling(make(1.0)) ** 2)
-    vac = ex.detuning_scan(make, [1.0], 5.0, initial="x", n_save=51, n_workers=1)
+    vac = ex.detuning_scan(make, [1.0], 5.0, initial="x", n_save=51, workers=1)
     assert vac.n_photon_initial[0] == 0.0
     with pytest.raises(ValueError, match="initial"):
         ex.detuning_scan(make, [1.0], 5.0, initial="y")
@@ -165,7 +165,7 @@ def test_loss_decay_time_doubles_when_kappa_halves():
     # (the Fig. 3 caption: the decay rate of |S+| is proportional to kappa). 800 atoms keep
     # the run (277/chiN) inside the quantile grid's revival time (314/chiN).
     from cavity_bcs import experiment as ex
-    from cavity_bcs.units import LabParameters
+    from cavity_bcs.experiment.units import LabParameters
     runs = {}
     for kappa in (0.0, 150.0, 300.0):
         lab = LabParameters.at_detuning(10.8, kappa, 2_000_000, 6.0, eps0=6.0, W=8.0)

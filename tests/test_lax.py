@@ -20,7 +20,7 @@ def test_continuum_lax_squared_is_the_large_n_limit_of_the_finite_sum(adiabatic)
     # midpoint (quantile) sampling of each box converges as 1/N^2 off the real axis
     errors = []
     for n_atoms in (100, 400, 1600):
-        model = cb.Model(6.0, 8.0, 3.0, n_atoms)
+        model = cb.Model(eps0=6.0, W=8.0, delta_c=3.0, n_atoms=n_atoms)
         state = cb.x_polarized(model, 1.0, "equilibrium")
         finite = lax.lax_squared(OFF_AXIS, model, state, adiabatic)
         cont = lax.lax_squared_continuum(OFF_AXIS, model, adiabatic, 1.0, "equilibrium")
@@ -31,7 +31,7 @@ def test_continuum_lax_squared_is_the_large_n_limit_of_the_finite_sum(adiabatic)
 
 def test_equilibrium_photon_of_the_figure_state_enters_as_minus_two_cos_over_delta_c():
     # a_eq = -g N S+/Delta_c with S+ = cos(phi/2): alpha = -cos/sqrt(Delta_c), ell_x += 2 alpha/sqrt(Delta_c)
-    model = cb.Model(6.0, 4.0, 5.0, 200)
+    model = cb.Model(eps0=6.0, W=4.0, delta_c=5.0, n_atoms=200)
     for phi in (0.0, 1.0, math.pi):
         vac = lax.lax_vector_continuum(2.0 + 1j, model, False, phi, "vacuum")
         eq = lax.lax_vector_continuum(2.0 + 1j, model, False, phi, "equilibrium")
@@ -39,7 +39,7 @@ def test_equilibrium_photon_of_the_figure_state_enters_as_minus_two_cos_over_del
 
 
 def test_lax_squared_is_real_symmetric():
-    model = cb.Model(6.0, 8.0, 3.0, 10)
+    model = cb.Model(eps0=6.0, W=8.0, delta_c=3.0, n_atoms=10)
     u = OFF_AXIS
     a = lax.lax_squared_continuum(u, model, False, 0.7, 0.3 - 0.2j)
     b = lax.lax_squared_continuum(np.conj(u), model, False, 0.7, 0.3 - 0.2j)
@@ -49,7 +49,7 @@ def test_lax_squared_is_real_symmetric():
 @pytest.mark.parametrize("adiabatic", [False, True])
 def test_finite_n_roots_are_the_roots_of_the_spectral_polynomial(adiabatic):
     # second method: expand ell^2 prod (u - eps_i)^2 into a polynomial (fine for tiny N)
-    model = cb.Model(2.0, 1.0, 3.0, 6)
+    model = cb.Model(eps0=2.0, W=1.0, delta_c=3.0, n_atoms=6)
     state = cb.x_polarized(model, 0.8, 0.2 + 0.1j)
     eps = model.eps
     vec_poly = []
@@ -81,7 +81,7 @@ def test_finite_n_roots_are_the_roots_of_the_spectral_polynomial(adiabatic):
 def test_flat_band_phase_two_root_is_the_plateau_of_the_spin_model():
     # eps0 = 0: ell^2 = 4 F^2 + 1 = 0 solves to u = i (W/4) cot(W/4) = i |S+(infinity)|
     for W in (1.0, 3.0, 5.0):
-        result = lax.dynamical_phase(cb.Model(0.0, W, 10.0, 100), adiabatic=True)
+        result = lax.dynamical_phase(cb.Model(eps0=0.0, W=W, delta_c=10.0, n_atoms=100), adiabatic=True)
         assert result.phase == "II"
         assert result.roots.size == 1
         np.testing.assert_allclose(result.roots[0], 1j * analytic.phase_two_plateau_flat_band(W), atol=1e-10)
@@ -90,8 +90,8 @@ def test_flat_band_phase_two_root_is_the_plateau_of_the_spin_model():
 @pytest.mark.parametrize("phi", [0.0, 1.0, 2.0])
 def test_phase_two_to_one_boundary_at_two_pi_cos_half_phi_for_small_eps0(phi):
     W_c = 2 * math.pi * math.cos(phi / 2)
-    below = lax.dynamical_phase(cb.Model(0.01, 0.95 * W_c, 10.0, 100), adiabatic=True, delta_phi0=phi)
-    above = lax.dynamical_phase(cb.Model(0.01, 1.05 * W_c, 10.0, 100), adiabatic=True, delta_phi0=phi)
+    below = lax.dynamical_phase(cb.Model(eps0=0.01, W=0.95 * W_c, delta_c=10.0, n_atoms=100), adiabatic=True, delta_phi0=phi)
+    above = lax.dynamical_phase(cb.Model(eps0=0.01, W=1.05 * W_c, delta_c=10.0, n_atoms=100), adiabatic=True, delta_phi0=phi)
     assert (below.phase, above.phase) == ("II", "I")
     # the closed-form plateau vanishes at the same boundary for phi = 0
     assert analytic.phase_two_plateau_flat_band(2 * math.pi * (1 - 1e-9)) < 1e-8
@@ -100,15 +100,15 @@ def test_phase_two_to_one_boundary_at_two_pi_cos_half_phi_for_small_eps0(phi):
 @pytest.mark.parametrize("eps0", [1.0, 6.0])
 def test_spin_model_at_delta_phi_pi_is_phase_three_below_pi_and_phase_one_above(eps0):
     for W in (0.5, 2.0, 3.0):
-        assert lax.dynamical_phase(cb.Model(eps0, W, 10.0, 100), adiabatic=True, delta_phi0=math.pi).phase == "III"
+        assert lax.dynamical_phase(cb.Model(eps0=eps0, W=W, delta_c=10.0, n_atoms=100), adiabatic=True, delta_phi0=math.pi).phase == "III"
     for W in (3.3, 5.0, 8.0):
-        assert lax.dynamical_phase(cb.Model(eps0, W, 10.0, 100), adiabatic=True, delta_phi0=math.pi).phase == "I"
+        assert lax.dynamical_phase(cb.Model(eps0=eps0, W=W, delta_c=10.0, n_atoms=100), adiabatic=True, delta_phi0=math.pi).phase == "I"
     diagram = lax.phase_diagram([10.0], np.linspace(0.0, 8.0, 81), eps0, adiabatic=True, delta_phi0=math.pi)
     assert not np.any(diagram.n_pairs == 1)   # no phase II anywhere
 
 
 def test_equilibrium_photon_vanishes_at_delta_phi_pi():
-    model = cb.Model(6.0, 4.0, 5.0, 10)
+    model = cb.Model(eps0=6.0, W=4.0, delta_c=5.0, n_atoms=10)
     a = lax.dynamical_phase(model, delta_phi0=math.pi, photon="equilibrium")
     b = lax.dynamical_phase(model, delta_phi0=math.pi, photon="vacuum")
     np.testing.assert_allclose(a.roots, b.roots, atol=1e-12)
@@ -117,14 +117,14 @@ def test_equilibrium_photon_vanishes_at_delta_phi_pi():
 @pytest.mark.parametrize("delta_c", [1.0, 6.0, 40.0])
 def test_no_disorder_gives_phase_three_plus_one(delta_c):
     # W = 0: two giant spins and the photon, three collective degrees of freedom (paper)
-    assert lax.dynamical_phase(cb.Model(6.0, 0.0, delta_c, 100), locate=False).phase == "III+1"
+    assert lax.dynamical_phase(cb.Model(eps0=6.0, W=0.0, delta_c=delta_c, n_atoms=100), locate=False).phase == "III+1"
 
 
 def test_phase_one_plus_one_root_approaches_supplement_eq_10():
     # Delta_c > W > eps0 (and W > 2 pi so the spins carry no root): u -> Delta_c/2 + i
     distances = []
     for delta_c in (20.0, 50.0, 200.0):
-        result = lax.dynamical_phase(cb.Model(1.0, 8.0, delta_c, 100))
+        result = lax.dynamical_phase(cb.Model(eps0=1.0, W=8.0, delta_c=delta_c, n_atoms=100))
         assert result.phase == "I+1"
         u = result.roots[0]
         eq10 = delta_c / 2 * (1 + np.sqrt(1 + 8j / delta_c)) / 2
@@ -134,7 +134,7 @@ def test_phase_one_plus_one_root_approaches_supplement_eq_10():
 
 
 def test_phase_one_plus_one_root_gives_photon_frequency_and_amplitude_of_quench():
-    model = cb.Model(1.0, 8.0, 20.0, 2000)
+    model = cb.Model(eps0=1.0, W=8.0, delta_c=20.0, n_atoms=2000)
     result = lax.dynamical_phase(model)
     assert result.phase == "I+1"
     omega, amplitude = lax.photon_oscillation(result.roots[0], model.delta_c)
@@ -152,14 +152,14 @@ def test_phase_one_plus_one_root_gives_photon_frequency_and_amplitude_of_quench(
     ((6.0, 8.0), "I"),      # decay
 ])
 def test_adiabatic_phases_agree_with_spin_model_quench(params, expected):
-    model = cb.Model(params[0], params[1], 10.0, 2000)
+    model = cb.Model(eps0=params[0], W=params[1], delta_c=10.0, n_atoms=2000)
     assert lax.dynamical_phase(model, adiabatic=True, locate=False).phase == expected
     q = cb.quench(model, 120.0, n_save=2401, adiabatic=True)
-    assert lax.quench_signature(q, t_min=60.0) == lax.EXPECTED_SIGNATURE[expected]
+    assert cb.meanfield.quench_signature(q, t_min=60.0) == cb.meanfield.EXPECTED_SIGNATURE[expected]
 
 
 def test_isolated_roots_are_limits_of_finite_n_roots_and_the_rest_collapse():
-    model = cb.Model(6.0, 3.0, 40.0, 100)
+    model = cb.Model(eps0=6.0, W=3.0, delta_c=40.0, n_atoms=100)
     roots = lax.isolated_roots(model)
     assert roots.size == 2
     gaps = []
@@ -180,7 +180,7 @@ def test_argument_principle_count_matches_located_roots_across_a_diagram():
     diagram = lax.phase_diagram(dc, W, 6.0)
     for i, d in enumerate(dc):
         for j, w in enumerate(W):
-            single = lax.dynamical_phase(cb.Model(6.0, w, d, 100))
+            single = lax.dynamical_phase(cb.Model(eps0=6.0, W=w, delta_c=d, n_atoms=100))
             assert single.n_pairs == diagram.n_pairs[i, j]
             assert single.roots.size == single.n_pairs + single.n_near_axis
 
@@ -190,27 +190,27 @@ def test_a_root_within_tolerance_of_the_continuum_makes_the_phase_unsure():
     x = math.pi / 2 - 4e-4
     W = 4 * x
     assert 1e-4 < x / math.tan(x) < 1e-3
-    result = lax.dynamical_phase(cb.Model(0.0, W, 10.0, 100), adiabatic=True)
+    result = lax.dynamical_phase(cb.Model(eps0=0.0, W=W, delta_c=10.0, n_atoms=100), adiabatic=True)
     assert result.unsure and result.phase == "unsure"
     assert result.candidates == ("I", "II")
-    assert lax.dynamical_phase(cb.Model(0.0, W, 10.0, 100), adiabatic=True, tol=1e-4, strip=1e-8).phase == "II"
+    assert lax.dynamical_phase(cb.Model(eps0=0.0, W=W, delta_c=10.0, n_atoms=100), adiabatic=True, tol=1e-4, strip=1e-8).phase == "II"
 
 
 def test_bad_parameters_raise_value_error():
     with pytest.raises(ValueError, match="W"):
-        lax.dynamical_phase(cb.Model(6.0, -1.0, 1.0, 10))
+        lax.dynamical_phase(cb.Model(eps0=6.0, W=-1.0, delta_c=1.0, n_atoms=10))
     with pytest.raises(ValueError, match="delta_c"):
-        lax.dynamical_phase(cb.Model(6.0, 1.0, 0.0, 10))
+        lax.dynamical_phase(cb.Model(eps0=6.0, W=1.0, delta_c=0.0, n_atoms=10))
     with pytest.raises(ValueError, match="homogeneous"):
-        lax.dynamical_phase(cb.Model(6.0, 1.0, 1.0, 4, coupling_profile=[1, 0.5, 1, 1]))
+        lax.dynamical_phase(cb.Model(eps0=6.0, W=1.0, delta_c=1.0, n_atoms=4, coupling_profile=[1, 0.5, 1, 1]))
     with pytest.raises(ValueError, match="kappa"):
-        lax.dynamical_phase(cb.Model(6.0, 1.0, 1.0, 4, kappa=0.1))
+        lax.dynamical_phase(cb.Model(eps0=6.0, W=1.0, delta_c=1.0, n_atoms=4, kappa=0.1))
     with pytest.raises(ValueError, match="energies"):
-        lax.dynamical_phase(cb.Model(6.0, 1.0, 1.0, 4, energies=[1, 2, 3, 4]))
+        lax.dynamical_phase(cb.Model(eps0=6.0, W=1.0, delta_c=1.0, n_atoms=4, energies=[1, 2, 3, 4]))
     with pytest.raises(ValueError, match="photon"):
-        lax.dynamical_phase(cb.Model(6.0, 1.0, 1.0, 4), photon="thermal")
+        lax.dynamical_phase(cb.Model(eps0=6.0, W=1.0, delta_c=1.0, n_atoms=4), photon="thermal")
     with pytest.raises(ValueError, match="strip"):
-        lax.dynamical_phase(cb.Model(6.0, 1.0, 1.0, 4), tol=1e-3, strip=1e-2)
+        lax.dynamical_phase(cb.Model(eps0=6.0, W=1.0, delta_c=1.0, n_atoms=4), tol=1e-3, strip=1e-2)
     with pytest.raises(ValueError, match="delta_c"):
         lax.phase_diagram([1.0, -1.0], [1.0], 6.0)
     with pytest.raises(ValueError, match="W"):
@@ -226,22 +226,22 @@ def test_cached_crossvalidation_points_recompute_identically():
     rows = list(csv.DictReader(lines[1:]))
     for row in (rows[3], rows[47], rows[88]):
         d, w = float(row["delta_c"]), float(row["W"])
-        model = cb.Model(float(header["eps0"]), w, d, int(header["n_atoms"]))
+        model = cb.Model(eps0=float(header["eps0"]), W=w, delta_c=d, n_atoms=int(header["n_atoms"]))
         q = cb.quench(model, float(header["t_final"]), n_save=int(header["n_save"]))
         t_min = float(header["t_min"])
         late = np.abs(q.s_plus[q.t >= t_min])
         assert abs(late.mean() - float(row["mean_coherence"])) < 1e-10
         assert abs(late.std() - float(row["std_coherence"])) < 1e-10
-        assert lax.quench_signature(q, t_min=t_min) == row["quench_signature"]
-        assert lax.dynamical_phase(cb.Model(6.0, w, d, 100), locate=False).phase == row["lax_phase"]
+        assert cb.meanfield.quench_signature(q, t_min=t_min) == row["quench_signature"]
+        assert lax.dynamical_phase(cb.Model(eps0=6.0, W=w, delta_c=d, n_atoms=100), locate=False).phase == row["lax_phase"]
 
 
 def test_spectral_lines_of_a_quench_sit_at_twice_the_real_parts_of_the_roots():
-    model = cb.Model(6.0, 8.0, 6.0, 1200)          # phase II+1: two collective modes
+    model = cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=1200)          # phase II+1: two collective modes
     roots = lax.dynamical_phase(model).roots
     assert roots.size == 2
     q = cb.quench(model, 300.0, n_save=6001)
-    freqs, amps = lax.spectral_lines(q, t_min=100.0, threshold=1e-3)
+    freqs, amps = cb.meanfield.spectral_lines(q, t_min=100.0, threshold=1e-3)
     for omega in 2 * roots.real:
         assert np.min(np.abs(freqs - omega)) < 0.15
 
@@ -257,7 +257,7 @@ def test_full_model_phases_approach_spin_model_phases_at_large_detuning():
 
 def test_numeric_continuum_agrees_with_the_sympy_integral_of_the_derivation_chapter():
     # one L(u) for the whole project: the symbolic box integral must give the same ell_x, ell_y
-    derivation = pytest.importorskip("cavity_bcs.derivation")
+    derivation = pytest.importorskip("cavity_bcs.symbolic")
     if not hasattr(derivation, "continuum_lax"):
         pytest.skip("derivation.continuum_lax not available")
     import sympy as sp
@@ -266,7 +266,7 @@ def test_numeric_continuum_agrees_with_the_sympy_integral_of_the_derivation_chap
     args = (sym["u"], sym["eps0"], sym["W"], sym["delta_phi0"])
     fx = sp.lambdify(args, cont.x_log, modules=["numpy"])
     fy = sp.lambdify(args, cont.y_log, modules=["numpy"])
-    model = cb.Model(6.0, 8.0, 3.0, 10)
+    model = cb.Model(eps0=6.0, W=8.0, delta_c=3.0, n_atoms=10)
     vec = lax.lax_vector_continuum(OFF_AXIS, model, adiabatic=True, delta_phi0=0.9)
     np.testing.assert_allclose(fx(OFF_AXIS, 6.0, 8.0, 0.9), vec[:, 0], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(fy(OFF_AXIS, 6.0, 8.0, 0.9), vec[:, 1], rtol=1e-12, atol=1e-12)

@@ -19,9 +19,9 @@ def test_quantile_energies_fill_both_boxes_evenly():
 
 
 def test_random_sampling_is_reproducible_and_seeded():
-    a = cb.Model(6, 8, 7, 100, sampling="random", seed=3)
-    b = cb.Model(6, 8, 7, 100, sampling="random", seed=3)
-    c = cb.Model(6, 8, 7, 100, sampling="random", seed=4)
+    a = cb.Model(eps0=6, W=8, delta_c=7, n_atoms=100, sampling="random", seed=3)
+    b = cb.Model(eps0=6, W=8, delta_c=7, n_atoms=100, sampling="random", seed=3)
+    c = cb.Model(eps0=6, W=8, delta_c=7, n_atoms=100, sampling="random", seed=4)
     assert np.array_equal(a.eps, b.eps) and not np.array_equal(a.eps, c.eps)
 
 
@@ -35,14 +35,14 @@ def test_two_box_density_is_normalised():
 
 
 def test_units_fix_collective_coupling_to_sqrt_delta_c():
-    m = cb.Model(6, 8, delta_c=9.0, n_atoms=50)
+    m = cb.Model(eps0=6, W=8, delta_c=9.0, n_atoms=50)
     assert math.isclose(m.g_collective, 3.0)
     # chi = g^2/Delta_c = 1/N in units of chi*N.
     assert math.isclose(m.g ** 2 / m.delta_c, m.chi) and math.isclose(m.chi * m.n_pairs, 1.0)
 
 
 def test_model_is_frozen_and_arrays_read_only():
-    m = cb.Model(6, 8, 7, 10)
+    m = cb.Model(eps0=6, W=8, delta_c=7, n_atoms=10)
     with pytest.raises(Exception):
         m.W = 3
     with pytest.raises(ValueError):
@@ -81,15 +81,15 @@ def test_bad_model_input_raises_value_error_naming_parameter(kwargs, name):
     (dict(t_final=1.0, rtol=0.0), "rtol"),
 ])
 def test_bad_quench_input_raises_value_error_naming_parameter(kwargs, name):
-    m = cb.Model(6, 8, 7, 4)
+    m = cb.Model(eps0=6, W=8, delta_c=7, n_atoms=4)
     with pytest.raises(ValueError, match=name):
         cb.quench(m, **kwargs)
 
 
 def test_initial_state_of_wrong_size_or_nan_is_rejected():
-    m = cb.Model(6, 8, 7, 4)
+    m = cb.Model(eps0=6, W=8, delta_c=7, n_atoms=4)
     with pytest.raises(ValueError, match="initial"):
-        cb.quench(m, 1.0, initial=cb.x_polarized(cb.Model(6, 8, 7, 6)))
+        cb.quench(m, 1.0, initial=cb.x_polarized(cb.Model(eps0=6, W=8, delta_c=7, n_atoms=6)))
     with pytest.raises(ValueError, match="spins"):
         cb.State(np.full((4, 3), math.nan))
     with pytest.raises(ValueError, match="photon"):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import cavity_bcs as cb
-from cavity_bcs.sweep import OBSERVABLES, quench_observables, sweep
+from cavity_bcs.meanfield.sweep import OBSERVABLES, quench_observables, sweep
 
 BASE = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=40)
 GRID = {"delta_c": [0.5, 3.0, 7.0], "W": [0.0, 8.0]}

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 import cavity_bcs as cb
-from cavity_bcs import _kernels, _taylor
-from cavity_bcs.dynamics import _pack
+from cavity_bcs.meanfield import _equations as _kernels
+from cavity_bcs.meanfield import _taylor
+from cavity_bcs.meanfield._equations import pack as _pack
 
 FIG1 = dict(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=400)
 
@@ -38,7 +39,7 @@ def test_taylor_agrees_with_dop853_from_a_general_state(adiabatic):
     # non-unit couplings: nothing in the expansion may assume the x-polarised start.
     rng = np.random.default_rng(7)
     n = 120
-    m = cb.Model(4.0, 6.0, 5.0, n, kappa=0.3, coupling_profile=np.full(n, 0.7))
+    m = cb.Model(eps0=4.0, W=6.0, delta_c=5.0, n_atoms=n, kappa=0.3, coupling_profile=np.full(n, 0.7))
     spins = rng.normal(size=(n, 3))
     spins *= rng.uniform(0.2, 1.0, size=(n, 1)) / np.linalg.norm(spins, axis=1, keepdims=True)
     init = cb.State(spins, 0.4 - 0.3j)
@@ -85,9 +86,12 @@ def test_class_weights_count_identical_atoms():
     init = cb.x_polarized(m, delta_phi0=0.4)
     y_single = _pack(init)
     y_double = _pack(cb.State(np.concatenate([init.spins, init.spins]), init.photon))
-    args = (m.g_collective, m.delta_c, 0.0, False, 1.0 / m.n_pairs, 1e-11, 10**6, False, False)
-    weighted = _taylor.integrate(y_single, t, eps, 1.0, np.full(n, 2.0), *args)
-    doubled = _taylor.integrate(y_double, t, np.concatenate([eps, eps]), 1.0, np.ones(2 * n), *args)
+    def run(y0, eps, w):
+        physics = _kernels.physics(eps, np.ones(eps.size), w, m.g_collective, m.delta_c, 0.0, 0.0, 0.0, False,
+                                   1.0 / m.n_pairs)
+        return _taylor.integrate(y0, t, physics, 1e-11, 10**6, False, False)
+    weighted = run(y_single, eps, np.full(n, 2.0))
+    doubled = run(y_double, np.concatenate([eps, eps]), np.ones(2 * n))
     assert weighted[3] == doubled[3] == _kernels.STATUS_OK
     # Same 1/N normalisation, so every observable is the same number.
     assert np.max(np.abs(weighted[0] - doubled[0])) < 1e-12
@@ -99,8 +103,9 @@ def test_threaded_passes_give_the_same_numbers():
     m = cb.Model(**{**FIG1, "n_atoms": 20_000}, kappa=0.2)
     y0 = _pack(cb.x_polarized(m, photon=0.1j))
     t = np.linspace(0.0, 5.0, 11)
-    args = (y0, t, m.eps, 1.0, np.ones(m.n_atoms), m.g_collective, m.delta_c, m.kappa, False,
-            1.0 / m.n_pairs, 1e-10, 10**6, True)
+    physics = _kernels.physics(m.eps, m.couplings, np.ones(m.n_atoms), m.g_collective, m.delta_c, m.kappa, 0.0,
+                               0.0, False, 1.0 / m.n_pairs)
+    args = (y0, t, physics, 1e-10, 10**6, True)
     serial = _taylor.integrate(*args, False)
     threaded = _taylor.integrate(*args, True)
     assert serial[3] == threaded[3] == _kernels.STATUS_OK and serial[4] == threaded[4]

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import cavity_bcs as cb
-from cavity_bcs.exact import exact_quench
-from cavity_bcs.twa import sample_initial, twa_quench
+from cavity_bcs.quantum.exact import exact_quench
+from cavity_bcs.quantum.twa import sample_initial, twa_quench
 
 
 def fig1_model(n_atoms, delta_c=6.0):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import cavity_bcs as cb
-from cavity_bcs.units import STRONTIUM, LabParameters, pairs_for_kappa_ratio
+from cavity_bcs.experiment.units import STRONTIUM, LabParameters, pairs_for_kappa_ratio
 
 
 def _lab(delta_c=6.0, n_atoms=2_000_000, gamma_khz=7.5):

@@ -28,14 +28,14 @@ OUT = Path(__file__).with_name("crossvalidation_fig2.csv")
 
 def quench_point(delta_c, w):
     """Late-time |S+| statistics of one quench (deterministic: quantile energies)."""
-    model = cb.Model(EPS0, w, delta_c, N_ATOMS)
+    model = cb.Model(eps0=EPS0, W=w, delta_c=delta_c, n_atoms=N_ATOMS)
     q = cb.quench(model, T_FINAL, n_save=N_SAVE)
     late = np.abs(q.s_plus[q.t >= T_MIN])
-    return float(late.mean()), float(late.std()), lax.quench_signature(q, t_min=T_MIN)
+    return float(late.mean()), float(late.std()), cb.meanfield.quench_signature(q, t_min=T_MIN)
 
 
 def lax_point(delta_c, w):
-    r = lax.dynamical_phase(cb.Model(EPS0, w, delta_c, 100), locate=False)
+    r = lax.dynamical_phase(cb.Model(eps0=EPS0, W=w, delta_c=delta_c, n_atoms=100), locate=False)
     return r.phase, r.n_pairs, r.unsure
 
 

@@ -1,27 +1,54 @@
-"""cavity_bcs: mean-field, integrability and equilibrium tools for the cavity-QED
-simulator of BCS superfluidity with dynamical photons.
+"""cavity_bcs: mean-field, integrability, equilibrium and beyond-mean-field tools for the
+cavity-QED simulator of BCS superfluidity with dynamical photons.
 
 Units throughout: energies and rates in chi*N, times in 1/(chi*N), with
 chi = g^2/Delta_c and N half the number of atoms. See :mod:`cavity_bcs.model`.
+
+The public API is flat (every name below imports from ``cavity_bcs``); the package
+tree is ordered by the physics: ``meanfield``, ``integrability``, ``equilibrium``,
+``experiment``, ``quantum``, ``symbolic`` (sympy) and ``paper`` (the claims registry).
+The last two are loaded on first use only: ``import cavity_bcs`` imports neither
+sympy nor the claims.
 """
-from .model import Model, two_box_density, two_box_energies
-from .states import State, photon_equilibrium, x_polarized
-from .dynamics import IntegrationError, QuenchResult, quench, time_average
-from .sweep import SweepResult, sweep
-from .drive import PhotonDrive, drive_coherence, photon_drive
-from .equilibrium import Equilibrium, ground_state, stationary_states, thermal_state, critical_temperature
-from .lax import (DynamicalPhase, PhaseDiagram, dynamical_phase, lax_squared, lax_squared_continuum,
-                  lax_vector, phase_diagram)
-from .exact import (ExactResult, TruncationWarning, exact_master_equation, exact_quench, hilbert_dimension,
-                    sector_spectrum)
-from .twa import TWAResult, sample_initial, twa_quench
-from .units import STRONTIUM, LabParameters, pairs_for_kappa_ratio
-from .experiment import (CoarseModel, CoarseResult, DrivePreparation, coarse_grain, coarse_quench,
-                         cosine_profile, coupling_profile, drive_state, simulate_drive)
-from . import analytic, claims, derivation, equilibrium, exact, experiment, lax, plotting, twa, units
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+
+from . import analytic, equilibrium, experiment, integrability, meanfield, quantum, results
+from .density import TwoBox, two_box_density, two_box_energies
+from .equilibrium import Equilibrium, critical_temperature, ground_state, stationary_states, thermal_state
+from .experiment import (STRONTIUM, CoarseModel, CoarseResult, DrivePreparation, LabParameters, coarse_grain,
+                         coarse_quench, cosine_profile, coupling_profile, drive_state, pairs_for_kappa_ratio,
+                         simulate_drive, units)
+from .integrability import (DynamicalPhase, PhaseDiagram, dynamical_phase, lax_squared, lax_squared_continuum,
+                            lax_vector, phase_diagram)
+from .meanfield import (IntegrationError, PhotonDrive, QuenchResult, State, SweepResult, drive_coherence,
+                        photon_drive, photon_equilibrium, quench, sweep, x_polarized)
+from .model import Model
+from .quantum import (ExactResult, TruncationWarning, TWAResult, exact_master_equation, exact_quench,
+                      hilbert_dimension, sample_initial, sector_spectrum, twa_quench)
+from .quantum import exact, twa
+from .results import time_average
+
+#: Module names kept from the flat layout, now subpackages (same functions, same meaning).
+lax = integrability
+
+# Loaded on first attribute access: sympy takes a second to import, matplotlib half
+# a second, and the claims registry is for the book and the tests, not for a
+# physicist's script.
+_LAZY = {"claims": "cavity_bcs.paper", "paper": "cavity_bcs.paper", "plotting": "cavity_bcs.plotting",
+         "derivation": "cavity_bcs.symbolic", "symbolic": "cavity_bcs.symbolic"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        module = importlib.import_module(_LAZY[name])
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'cavity_bcs' has no attribute {name!r}")
+
 
 __all__ = [
-    "Model", "two_box_density", "two_box_energies",
+    "Model", "TwoBox", "two_box_density", "two_box_energies",
     "State", "photon_equilibrium", "x_polarized",
     "IntegrationError", "QuenchResult", "quench", "time_average",
     "SweepResult", "sweep",
@@ -36,6 +63,10 @@ __all__ = [
     "CoarseModel", "CoarseResult", "DrivePreparation", "coarse_grain", "coarse_quench",
     "cosine_profile", "coupling_profile", "drive_state", "simulate_drive",
     "analytic", "claims", "derivation", "equilibrium", "exact", "experiment", "lax", "plotting", "twa", "units",
+    "meanfield", "integrability", "quantum", "results", "symbolic", "paper",
 ]
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("cavity-bcs")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0+unknown"

@@ -36,59 +36,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _validate as check
+from .density import SAMPLINGS, TwoBox
 
-__all__ = ["Model", "two_box_energies", "two_box_density"]
-
-
-def two_box_energies(eps0, W, n_atoms, sampling="quantile", seed=None):
-    r"""Atomic energies :math:`\varepsilon_i` (units of :math:`\chi N`) for the two-box density.
-
-    The first ``n_atoms // 2`` energies lie in the upper box
-    :math:`[\varepsilon_0/2 - W/4,\ \varepsilon_0/2 + W/4]`, the rest in the
-    lower box centred on :math:`-\varepsilon_0/2`.
-
-    Parameters
-    ----------
-    eps0, W : float
-        Band separation and total transition bandwidth, units of :math:`\chi N`.
-    n_atoms : int
-        Total number of atoms :math:`2N`.
-    sampling : {"quantile", "random"}
-        ``"quantile"`` places the :math:`N` energies of each box at its evenly
-        spaced quantiles :math:`(k + 1/2)/N` (deterministic, the default);
-        ``"random"`` draws them uniformly with ``numpy.random.default_rng(seed)``.
-    seed : int, optional
-        Seed for ``sampling="random"``.
-    """
-    n_pairs = n_atoms // 2
-    if sampling == "quantile":
-        x = (np.arange(n_pairs) + 0.5) / n_pairs - 0.5
-    elif sampling == "random":
-        x = np.random.default_rng(seed).uniform(-0.5, 0.5, size=n_pairs)
-    else:
-        raise ValueError(f"sampling must be 'quantile' or 'random', got {sampling!r}")
-    offsets = x * (W / 2.0)  # each box has width W/2
-    return np.concatenate([eps0 / 2.0 + offsets, -eps0 / 2.0 + offsets])
+__all__ = ["Model"]
 
 
-def two_box_density(eps, eps0, W):
-    r"""Normalised density :math:`p(\varepsilon)` of the two-box distribution.
-
-    :math:`p = [B(W/2, \varepsilon_0/2) + B(W/2, -\varepsilon_0/2)]/2` with
-    :math:`B(\alpha, x_0)` a box of width :math:`\alpha` centred on :math:`x_0`;
-    where the boxes overlap the densities add. Requires ``W > 0``.
-    """
-    W = check.positive("W", W)
-    eps = np.asarray(eps, dtype=float)
-    width = W / 2.0
-    upper = (np.abs(eps - eps0 / 2.0) <= width / 2.0) / width
-    lower = (np.abs(eps + eps0 / 2.0) <= width / 2.0) / width
-    return 0.5 * (upper + lower)
-
-
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Model:
     r"""Frozen parameters of the cavity-QED BCS simulator, in units of :math:`\chi N`.
+
+    Every field is keyword-only: ``Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=400)``.
 
     Parameters
     ----------
@@ -124,7 +81,7 @@ class Model:
         sampling; ``eps0`` and ``W`` are then kept only as labels.
     sampling : {"quantile", "random"}
         How :math:`\varepsilon_i` sample the two-box density (see
-        :func:`two_box_energies`).
+        :meth:`cavity_bcs.density.TwoBox.sample`).
     seed : int, optional
         Seed for ``sampling="random"``.
     coupling_profile : array_like, optional
@@ -165,12 +122,12 @@ class Model:
         set_("kappa", check.nonnegative("kappa", self.kappa))
         set_("gamma", check.nonnegative("gamma", self.gamma))
         set_("dephasing", check.nonnegative("dephasing", self.dephasing))
-        if self.sampling not in ("quantile", "random"):
-            raise ValueError(f"sampling must be 'quantile' or 'random', got {self.sampling!r}")
+        if self.sampling not in SAMPLINGS:
+            raise ValueError(f"sampling must be one of {SAMPLINGS}, got {self.sampling!r}")
         if self.seed is not None:
             check.integer("seed", self.seed, minimum=0)
         if self.energies is None:
-            eps = two_box_energies(self.eps0, self.W, n_atoms, self.sampling, self.seed)
+            eps = self.density.sample(n_atoms, self.sampling, self.seed)
             eps.setflags(write=False)
         else:
             eps = check.finite_array("energies", self.energies, shape=(n_atoms,))
@@ -185,6 +142,12 @@ class Model:
         set_("_couplings", f)
 
     # ------------------------------------------------------------------ derived
+    @property
+    def density(self) -> TwoBox:
+        r"""The two-box density :math:`p(\varepsilon)` with this model's ``eps0`` and ``W``
+        (a label only when explicit ``energies`` are given)."""
+        return TwoBox(self.eps0, self.W)
+
     @property
     def eps(self) -> np.ndarray:
         r""":math:`\varepsilon_i`, units of :math:`\chi N` (read-only)."""

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dynamics import QuenchResult
-from .model import Model
+from ..model import Model
+from .quench import QuenchResult
 
 __all__ = ["PhotonDrive", "photon_drive", "drive_coherence"]
 

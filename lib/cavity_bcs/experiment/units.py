@@ -36,8 +36,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from . import _validate as check
-from .model import Model
+from .. import _validate as check
+from ..model import Model
 
 __all__ = ["LabParameters", "STRONTIUM", "pairs_for_kappa_ratio"]
 

@@ -9,14 +9,19 @@ points along :math:`+x`.
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as check
-from .model import Model
+from .. import _validate as check
+from ..model import Model
 
-__all__ = ["State", "x_polarized", "photon_equilibrium"]
+__all__ = ["State", "x_polarized", "photon_equilibrium", "resolve_photon", "PHOTON_CHOICES"]
+
+#: The named initial photons every function with a ``photon=`` argument accepts
+#: (besides a complex :math:`\langle a\rangle/\sqrt N`).
+PHOTON_CHOICES = ("vacuum", "equilibrium")
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +55,7 @@ class State:
         r""":math:`s_i = \langle\sigma^-_i\rangle = (x_i - i y_i)/2`."""
         return 0.5 * (self.spins[:, 0] - 1j * self.spins[:, 1])
 
+    @property
     def s_plus(self) -> complex:
         r""":math:`S^+ = (1/N)\sum_i\langle\sigma^+_i\rangle`."""
         n_pairs = self.spins.shape[0] // 2
@@ -70,6 +76,31 @@ def photon_equilibrium(model: Model, spins) -> complex:
     s = 0.5 * (spins[:, 0] - 1j * spins[:, 1])
     s_f = np.sum(model.couplings * s) / model.n_pairs
     return complex(-model.g_collective * s_f / (model.delta_c - 0.5j * model.kappa))
+
+
+def resolve_photon(photon, model: Model | None = None, spins=None) -> complex:
+    r"""The one reading of a ``photon=`` argument, shared by every public function.
+
+    ``"vacuum"`` is :math:`\langle a\rangle = 0`; ``"equilibrium"`` the adiabatic photon
+    :math:`\alpha_{eq}` of ``spins`` (:func:`photon_equilibrium`; needs ``model`` and
+    ``spins``); a real or complex number is :math:`\alpha = \langle a\rangle/\sqrt N`
+    itself (finite). Anything else raises ``TypeError`` (wrong type) or ``ValueError``.
+    """
+    if isinstance(photon, str):
+        if photon == "vacuum":
+            return 0j
+        if photon == "equilibrium":
+            if model is None or spins is None:
+                raise ValueError("photon='equilibrium' needs the spins it is in equilibrium with")
+            return photon_equilibrium(model, spins)
+        raise ValueError(f"photon must be one of {PHOTON_CHOICES} or a complex number, got {photon!r}")
+    if isinstance(photon, bool) or not isinstance(photon, numbers.Number):
+        raise TypeError(f"photon must be one of {PHOTON_CHOICES} or a complex number, "
+                        f"got {type(photon).__name__} {photon!r}")
+    value = complex(photon)
+    if not (np.isfinite(value.real) and np.isfinite(value.imag)):
+        raise ValueError(f"photon must be finite, got {photon!r}")
+    return value
 
 
 def x_polarized(model: Model, delta_phi0: float = 0.0, photon="vacuum") -> State:
@@ -97,13 +128,4 @@ def x_polarized(model: Model, delta_phi0: float = 0.0, photon="vacuum") -> State
     spins[:, 0] = np.cos(half)
     spins[:n_pairs, 1] = np.sin(half)
     spins[n_pairs:, 1] = -np.sin(half)
-    if isinstance(photon, str):
-        if photon == "vacuum":
-            alpha = 0.0
-        elif photon == "equilibrium":
-            alpha = photon_equilibrium(model, spins)
-        else:
-            raise ValueError(f"photon must be 'vacuum', 'equilibrium' or a complex number, got {photon!r}")
-    else:
-        alpha = photon
-    return State(spins, alpha)
+    return State(spins, resolve_photon(photon, model, spins))

@@ -26,7 +26,7 @@ energy returned here subtract the vacuum half quantum,
 Integration
 -----------
 Each sample is integrated by the library's mean-field kernel
-(:func:`cavity_bcs._kernels.run`, the one behind :func:`cavity_bcs.quench`: the
+(:func:`cavity_bcs.meanfield._engine.integrate`, the one behind :func:`cavity_bcs.quench`: the
 energy-moment Taylor series for equal couplings without local loss, else DOP853);
 samples are shared out over a thread pool (the kernel releases the GIL). Random
 numbers are drawn up front from ``numpy.random.default_rng(seed)``, so a result does
@@ -34,17 +34,17 @@ not depend on the number of workers.
 """
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _kernels
-from . import _validate as check
-from .dynamics import IntegrationError
-from .exact import PairCoherent
-from .model import Model
+from .. import _validate as check
+from ..meanfield import _engine
+from ..meanfield._equations import pack, physics, unpack_spins
+from ..meanfield.states import resolve_photon
+from ..model import Model
+from ..results import PairCoherent
 
 __all__ = ["TWAResult", "twa_quench", "sample_initial"]
 
@@ -103,60 +103,61 @@ class TWAResult(PairCoherent):
 
 
 
-def sample_initial(model: Model, n_samples: int, seed=None, photon=0.0,
+def sample_initial(model: Model, n_samples: int, seed=None, photon="vacuum",
                    noise: float = 1.0) -> np.ndarray:
     r"""Initial phase-space samples, packed as the kernel's real vectors.
 
     Returns an array of shape ``(n_samples, 3 n_atoms + 2)``: rows
     ``[x(n), y(n), z(n), Re alpha, Im alpha]`` with :math:`x_i = 1`,
     :math:`y_i, z_i = \pm1` and :math:`\alpha = ` ``photon`` :math:`+` Gaussian noise of
-    variance :math:`1/(4N)` per quadrature. ``noise`` scales both the spin
+    variance :math:`1/(4N)` per quadrature (``photon`` as in :func:`~cavity_bcs.x_polarized`:
+    ``"vacuum"``, ``"equilibrium"`` or a complex :math:`\alpha`). ``noise`` scales both the spin
     signs' spread (:math:`y, z = \pm` ``noise``) and the photon standard deviation;
     ``noise = 0`` gives the mean-field initial state.
     """
+    if not isinstance(model, Model):
+        raise ValueError(f"model must be a cavity_bcs.Model, got {type(model).__name__}")
     n_samples = check.integer("n_samples", n_samples, minimum=1)
     noise = check.nonnegative("noise", noise)
-    photon = complex(photon)
-    if not np.isfinite(photon):
-        raise ValueError(f"photon must be a finite complex number, got {photon!r}")
-    rng = np.random.default_rng(seed)
     n = model.n_atoms
-    y = np.empty((n_samples, 3 * n + 2))
-    y[:, :n] = 1.0
+    x_spins = np.zeros((n, 3))
+    x_spins[:, 0] = 1.0
+    photon = resolve_photon(photon, model, x_spins)
+    rng = np.random.default_rng(seed)
     signs = 2.0 * rng.integers(0, 2, size=(n_samples, 2 * n)) - 1.0
-    y[:, n:3 * n] = noise * signs
+    spins = np.empty((n_samples, n, 3))
+    spins[:, :, 0] = 1.0
+    spins[:, :, 1] = noise * signs[:, :n]
+    spins[:, :, 2] = noise * signs[:, n:]
     sigma = noise * np.sqrt(1.0 / (4.0 * model.n_pairs))
-    y[:, 3 * n] = photon.real + sigma * rng.standard_normal(n_samples)
-    y[:, 3 * n + 1] = photon.imag + sigma * rng.standard_normal(n_samples)
-    return y
+    re = rng.standard_normal(n_samples)
+    im = rng.standard_normal(n_samples)
+    return pack(spins, photon.real + sigma * re + 1j * (photon.imag + sigma * im))
 
 
 def _run_chunk(samples, t_save, model, rtol, atol, max_steps):
     r"""Integrate every row of ``samples``; return per sample the kernel's 7 observables
     and, as row 7, the sample estimate of :math:`\langle S^+S^-\rangle` (see :class:`TWAResult`)."""
-    eps = np.ascontiguousarray(model.eps)
-    f = np.ascontiguousarray(model.couplings)
-    n, N = model.n_atoms, model.n_pairs
-    weights = np.ones(n)
+    N = model.n_pairs
+    params = physics(model.eps, model.couplings, np.ones(model.n_atoms), model.g_collective, model.delta_c,
+                     model.kappa, model.gamma, model.dephasing, False, 1.0 / N)
     out = np.empty((samples.shape[0], 8, t_save.size))
     for s in range(samples.shape[0]):
-        obs, states, _, status, _, _ = _kernels.run(
-            samples[s], t_save, eps, f, weights, model.g_collective, model.delta_c,
-            model.kappa, model.gamma, model.dephasing, False, 1.0 / model.n_pairs,
-            rtol, atol, max_steps, True)
-        if status != _kernels.STATUS_OK:
-            raise IntegrationError(f"TWA sample {s} stopped early (status {status})")
+        sol = _engine.integrate(samples[s], t_save, params, rtol=rtol, atol=atol, max_steps=max_steps,
+                                save_state=True, what=f"TWA sample {s}")
+        obs = sol.obs
         out[s, :7] = obs
         # Weyl symbols: sigma^+_i sigma^-_j (i != j) -> s_i^* s_j, sigma^+_i sigma^-_i = (1 + sigma^z_i)/2.
         # So <S+S-> = |S+_W|^2 - sum_i |s_i|^2 / N^2 + sum_i (1 + z_i) / (2 N^2).
-        x, y, z = states[:, :n], states[:, n:2 * n], states[:, 2 * n:3 * n]
+        spins = unpack_spins(sol.states)
+        x, y, z = spins[..., 0], spins[..., 1], spins[..., 2]
         self_terms = np.sum(0.25 * (x * x + y * y) - 0.5 * (1.0 + z), axis=1) / N ** 2
         out[s, 7] = obs[0] ** 2 + obs[1] ** 2 - self_terms
     return out
 
 
 def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int = 201, *,
-               seed=None, photon=0.0, noise: float = 1.0, workers=None,
+               seed=None, photon="vacuum", noise: float = 1.0, workers=None,
                rtol: float = 1e-8, atol: float = 1e-10, max_steps: int = 10_000_000) -> TWAResult:
     r"""Truncated-Wigner quench from every spin along :math:`+x` and the photon vacuum.
 
@@ -175,12 +176,13 @@ def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int 
         Number of evenly spaced output times; ``>= 2``.
     seed : int, optional
         Seed of ``numpy.random.default_rng`` (reproducible results).
-    photon : complex
-        Initial coherent amplitude :math:`\langle a\rangle/\sqrt N` (default vacuum).
+    photon : "vacuum", "equilibrium" or complex
+        Initial coherent amplitude :math:`\langle a\rangle/\sqrt N`, as in
+        :func:`~cavity_bcs.x_polarized` (default vacuum).
     noise : float
         Scale of the initial fluctuations (1 = quantum; 0 = mean field).
     workers : int, optional
-        Threads; default ``min(4, os.cpu_count())``.
+        Threads; default one per core.
     rtol, atol : float
         Tolerances of the adaptive integrator (looser than :func:`quench`: the
         statistical error dominates).
@@ -197,9 +199,7 @@ def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int 
     rtol = check.positive("rtol", rtol)
     atol = check.positive("atol", atol)
     max_steps = check.integer("max_steps", max_steps, minimum=1)
-    if workers is None:
-        workers = min(4, os.cpu_count() or 1)
-    workers = check.integer("workers", workers, minimum=1)
+    workers = check.workers(workers)
     samples = sample_initial(model, n_samples, seed=seed, photon=photon, noise=noise)
     t_save = np.linspace(0.0, t_final, n_save)
     chunks = np.array_split(samples, min(n_samples, 8 * workers))

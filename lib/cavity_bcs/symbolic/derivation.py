@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from . import _validate as check
+from .. import _validate as check
 
 __all__ = [
     "Operator", "sigma_plus", "sigma_minus", "sigma_z", "annihilation", "creation", "identity",

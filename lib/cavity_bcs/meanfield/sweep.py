@@ -35,9 +35,10 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from . import _validate as check
-from .dynamics import quench, time_average
-from .model import Model
+from .. import _validate as check
+from ..model import Model
+from ..results import time_average
+from .quench import quench
 from .states import x_polarized
 
 __all__ = ["OBSERVABLES", "SweepResult", "sweep", "quench_observables"]
@@ -115,7 +116,7 @@ def _signature(base, axes, settings):
 
 def sweep(base: Model, grid: dict, t_final: float, *, window=None, n_save: int = 2001,
           adiabatic: bool = False, delta_phi0: float = 0.0, photon="vacuum", kappa_per_g=None,
-          executor=None, n_workers=None, progress=True, checkpoint=None) -> SweepResult:
+          executor=None, workers=None, progress=True, checkpoint=None) -> SweepResult:
     r"""Run a quench at every point of ``grid`` and return the observables.
 
     Parameters
@@ -139,8 +140,8 @@ def sweep(base: Model, grid: dict, t_final: float, *, window=None, n_save: int =
         If given, :math:`\kappa = ` ``kappa_per_g`` :math:`\times g\sqrt N` at each
         point (the paper fixes :math:`\kappa/(g\sqrt N) = 1.4\times10^{-2}`).
     executor : Executor-like, optional
-        Anything with ``submit``; default a thread pool of ``n_workers``
-        (default: number of cores) threads.
+        Anything with ``submit``; default a thread pool of ``workers``
+        (default: one per core) threads.
     progress : bool
         Show a tqdm progress bar (notebook or terminal).
     checkpoint : str or path, optional
@@ -206,7 +207,7 @@ def sweep(base: Model, grid: dict, t_final: float, *, window=None, n_save: int =
     todo = [(idx, ch) for idx, ch in zip(points, changes) if not done[idx]]
     own_pool = executor is None
     if own_pool:
-        executor = ThreadPoolExecutor(max_workers=n_workers or os.cpu_count() or 1)
+        executor = ThreadPoolExecutor(max_workers=check.workers(workers))
     bar = None
     if progress:
         from tqdm.auto import tqdm

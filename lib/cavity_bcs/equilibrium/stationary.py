@@ -87,9 +87,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import brentq
 
-from . import _validate as check
-from .model import Model
-from .states import State
+from .. import _validate as check
+from ..meanfield.states import State
+from ..model import Model
 
 __all__ = ["Equilibrium", "ground_state", "stationary_states", "normal_state",
            "thermal_state", "critical_temperature", "paper_branch", "mean_field_energy",
@@ -743,7 +743,7 @@ def coherence_map(eps0_values, W_values, mu=0.0, delta_c=1.0):
     out = np.zeros((len(eps0_values), len(W_values)))
     for i, e0 in enumerate(eps0_values):
         for j, w in enumerate(W_values):
-            model = Model(float(e0), float(w), delta_c, 2)
+            model = Model(eps0=float(e0), W=float(w), delta_c=delta_c, n_atoms=2)
             out[i, j] = ground_state(model, mu=mu, method="continuum").coherence
     return out
 
@@ -781,7 +781,7 @@ def detuning_scan(eps0, W, delta_c_values, excitations=0.0) -> DetuningScan:
     cols = {k: nan() for k in ("gc", "ge", "sc", "se", "pc", "pe", "pm", "qc", "qe", "qm")}
     names = []
     for i, dc in enumerate(dcs):
-        model = Model(eps0, W, float(dc), 2)
+        model = Model(eps0=eps0, W=W, delta_c=float(dc), n_atoms=2)
         states = stationary_states(model, excitations=excitations, method="continuum")
         names.append(states[0].branch)
         cols["gc"][i], cols["ge"][i] = states[0].coherence, states[0].energy
@@ -858,5 +858,5 @@ def constrained_extremum(model: Model, excitations: float = 0.0, starts: int = 8
     th, ph = best.x[:n], best.x[n:2 * n]
     spins = np.stack([np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th)], axis=1)
     state = State(spins, complex(best.x[2 * n], best.x[2 * n + 1]))
-    return Extremum(energy=float(sign * best.fun), coherence=abs(state.s_plus()), state=state,
+    return Extremum(energy=float(sign * best.fun), coherence=abs(state.s_plus), state=state,
                     energies=np.sort([sign * r.fun for r in found]), maximise=bool(maximise))

@@ -42,11 +42,11 @@ import math
 
 import numpy as np
 
-from ._kernels import (FAST, STATUS_MAX_STEPS, STATUS_NONFINITE, STATUS_OK, STATUS_STEP_UNDERFLOW,
-                       eliminated_photon, photon_rate, write_observables)
 from numba import prange
 
-from ._numba import njit
+from .._numba import njit
+from ._equations import (FAST, STATUS_MAX_STEPS, STATUS_NONFINITE, STATUS_OK, STATUS_STEP_UNDERFLOW,
+                         eliminated_photon, pack_into, photon_rate, write_observables)
 
 #: Order of the Taylor series (terms ``h**0 .. h**ORDER``).
 ORDER = 16
@@ -254,15 +254,17 @@ def _advance_block(x, y, z, u, w, M, mom, vx, vy, vz, up):
 
 
 @njit
-def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, max_steps, save_state,
-              threaded):
-    """Taylor integration from ``t_save[0]`` through every time in ``t_save``, landing
-    on each. ``f0`` is the common coupling (``f_i = f0``), ``w`` the class weights;
-    ``threaded`` splits the passes over the atoms across numba's threads.
+def integrate(y0, t_save, physics, tol, max_steps, save_state, threaded):
+    """Taylor integration from ``t_save[0]`` through every time in ``t_save``.
 
-    Same contract as :func:`cavity_bcs._kernels.run`: returns
-    ``(obs, states, y_final, status, n_steps, n_rejected)`` (never a rejected step).
+    ``physics`` is a :class:`~cavity_bcs.meanfield._equations.Physics` whose couplings
+    are all equal (``f[0]`` is used; its ``gamma`` and ``dephasing`` must be zero, which
+    :func:`cavity_bcs.meanfield._engine.resolve_method` guarantees); ``threaded``
+    splits the passes over the atoms across numba's threads. Returns
+    ``(obs, states, y_final, status, n_steps, n_rejected, t)`` (never a rejected step).
     """
+    eps, f, w, G, delta_c, kappa, _, _, adiabatic, inv_n = physics
+    f0 = f[0] if f.size else 1.0
     n = eps.size
     K = ORDER
     E = 0.0
@@ -296,20 +298,20 @@ def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, 
     states = np.zeros((n_save if save_state else 0, 3 * n + 2))
     _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, 0)
     if save_state:
-        _pack(x, y, z, ar, ai, states[0])
+        pack_into(x, y, z, ar, ai, states[0])
     t = t_save[0]
     t_final = t_save[n_save - 1]
     n_steps = 0
     s = 1
     while s < n_save:
         if n_steps >= max_steps:
-            return obs, states, _packed(x, y, z, ar, ai), STATUS_MAX_STEPS, n_steps, 0
+            return obs, states, _packed(x, y, z, ar, ai), STATUS_MAX_STEPS, n_steps, 0, t
         c_prev, c_last = _series(mom, ar, ai, E, Gf, delta_c, kappa, adiabatic, inv_n, P, AR, AI, SUM)
         h = _step_size(c_prev, c_last, K, tol)
         if not math.isfinite(h):
-            return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0
+            return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0, t
         if h < 1e-14 * max(1.0, abs(t)):
-            return obs, states, _packed(x, y, z, ar, ai), STATUS_STEP_UNDERFLOW, n_steps, 0
+            return obs, states, _packed(x, y, z, ar, ai), STATUS_STEP_UNDERFLOW, n_steps, 0, t
         # Saved states need the atoms at the output time, so land on it; the
         # observables are sums, evaluated from the series anywhere in the step.
         t_stop = t_save[s] if save_state else t_final
@@ -320,7 +322,7 @@ def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, 
             while s < n_save - 1 and t_save[s] < t + h:
                 _observe_series(SUM, AR, AI, t_save[s] - t, E, Gf, delta_c, kappa, adiabatic, inv_n, obs, s)
                 if not _finite_column(obs, s):
-                    return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0
+                    return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0, t
                 s += 1
         _sum_series(P, h, M)
         _advance(x, y, z, u, w, M, mom, parts, scratch, threaded)
@@ -334,13 +336,13 @@ def integrate(y0, t_save, eps, f0, w, G, delta_c, kappa, adiabatic, inv_n, tol, 
             t = t_stop
             _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, s)
             if save_state:
-                _pack(x, y, z, ar, ai, states[s])
+                pack_into(x, y, z, ar, ai, states[s])
             if not _finite_column(obs, s):
-                return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0
+                return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0, t
             s += 1
         else:
             t += h
-    return obs, states, _packed(x, y, z, ar, ai), STATUS_OK, n_steps, 0
+    return obs, states, _packed(x, y, z, ar, ai), STATUS_OK, n_steps, 0, t
 
 
 @njit
@@ -384,23 +386,13 @@ def _slaved(mom, Gf, delta_c, kappa, inv_n):
 @njit
 def _packed(x, y, z, ar, ai):
     out = np.empty(3 * x.size + 2)
-    _pack(x, y, z, ar, ai, out)
+    pack_into(x, y, z, ar, ai, out)
     return out
 
 
 @njit
-def _pack(x, y, z, ar, ai, out):
-    n = x.size
-    out[:n] = x
-    out[n:2 * n] = y
-    out[2 * n:3 * n] = z
-    out[3 * n] = ar
-    out[3 * n + 1] = ai
-
-
-@njit
 def _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, row):
-    """The rows of :func:`cavity_bcs._kernels.observables`, from the moments alone."""
+    """The rows of :func:`cavity_bcs.meanfield._equations.observables`, from the moments alone."""
     _observe_sums(mom[0, 0], mom[0, 1], mom[0, 2], mom[1, 2], ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, row)
 
 

@@ -22,33 +22,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _kernels
-from . import _validate as check
-from .model import Model
+from .. import _validate as check
+from ..model import Model
+from ..results import TimeSeries
+from . import _engine
+from ._engine import IntegrationError
+from ._equations import pack, physics, unpack_photon, unpack_spins
 from .states import State, photon_equilibrium, x_polarized
 
-__all__ = ["QuenchResult", "first_departure", "quench", "time_average"]
-
-
-class IntegrationError(RuntimeError):
-    """The adaptive integrator could not reach ``t_final``."""
-
-
-class TimeSeries:
-    """Shared behaviour of every result with times ``t`` and a coherence ``s_plus``
-    (mean-field, exact and truncated-Wigner results alike)."""
-
-    @property
-    def coherence(self) -> np.ndarray:
-        r""":math:`|S^+(t)|`."""
-        return np.abs(self.s_plus)
-
-    def time_average(self, quantity="coherence", t_min=None, t_max=None) -> float:
-        """Time average of ``quantity`` (an attribute name) over ``[t_min, t_max]``.
-
-        See :func:`time_average`.
-        """
-        return time_average(self.t, getattr(self, quantity), t_min, t_max)
+__all__ = ["IntegrationError", "QuenchResult", "quench"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,48 +87,6 @@ class QuenchResult(TimeSeries):
 
 
 
-def time_average(t, values, t_min=None, t_max=None) -> float:
-    r"""Trapezoidal time average :math:`\frac{1}{t_{max}-t_{min}}\int v\,dt` over saved samples.
-
-    Defaults to the whole record. The window must hold at least two samples.
-    """
-    t = np.asarray(t)
-    values = np.asarray(values)
-    t_min = t[0] if t_min is None else t_min
-    t_max = t[-1] if t_max is None else t_max
-    sel = (t >= t_min) & (t <= t_max)
-    if np.count_nonzero(sel) < 2:
-        raise ValueError(f"the window [{t_min}, {t_max}] must contain at least two saved times")
-    ts, vs = t[sel], values[sel]
-    return float(np.trapezoid(vs, ts) / (ts[-1] - ts[0]))
-
-
-def first_departure(t, a, b, threshold: float = 0.1) -> float:
-    r"""First time at which two sampled curves differ by more than ``threshold``.
-
-    ``t``, ``a``, ``b`` share one time grid (e.g. :math:`|S^+|` of two methods);
-    returns ``inf`` if :math:`|a - b|` never exceeds ``threshold`` (``> 0``). Used to
-    define how long mean field tracks a quantum calculation.
-    """
-    threshold = check.positive("threshold", threshold)
-    t, a, b = np.asarray(t), np.asarray(a), np.asarray(b)
-    if not (t.shape == a.shape == b.shape):
-        raise ValueError(f"t, a and b must have the same shape, got {t.shape}, {a.shape}, {b.shape}")
-    off = np.flatnonzero(np.abs(a - b) > threshold)
-    return float(t[off[0]]) if off.size else np.inf
-
-
-def _pack(state: State) -> np.ndarray:
-    spins = state.spins
-    return np.concatenate([spins[:, 0], spins[:, 1], spins[:, 2],
-                           [state.photon.real, state.photon.imag]])
-
-
-def _unpack(y: np.ndarray, n: int) -> State:
-    spins = np.stack([y[:n], y[n:2 * n], y[2 * n:3 * n]], axis=1)
-    return State(spins, complex(y[3 * n], y[3 * n + 1]))
-
-
 def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = False,
            initial: State | None = None, *, rtol: float = 1e-10, atol: float = 1e-12,
            max_steps: int = 10_000_000, save_states: bool = False, method: str = "auto") -> QuenchResult:
@@ -157,7 +97,7 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
     times in :math:`[0, t_{final}]`. When every atom has the same coupling and
     there is no local atomic loss (``gamma = dephasing = 0``) the integrator is a
     Taylor series of order 16 whose terms are built from moments of the atomic
-    energies (:mod:`cavity_bcs._taylor`); otherwise it is Dormand–Prince 8(5,3).
+    energies (:mod:`cavity_bcs.meanfield._taylor`); otherwise it is Dormand–Prince 8(5,3).
 
     Parameters
     ----------
@@ -217,26 +157,17 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
     if initial.spins.shape[0] != model.n_atoms:
         raise ValueError(f"initial has {initial.spins.shape[0]} spins but model.n_atoms = {model.n_atoms}")
 
-    method = _kernels.resolve_method(method, model.couplings, model.gamma, model.dephasing)
-
     n = model.n_atoms
-    y0 = _pack(initial)
     t_save = np.linspace(0.0, t_final, n_save)
-    obs, states, y_final, status, n_steps, n_rejected = _kernels.run(
-        y0, t_save, model.eps, model.couplings, np.ones(n), model.g_collective, model.delta_c,
-        model.kappa, model.gamma, model.dephasing, adiabatic, 1.0 / model.n_pairs,
-        rtol, atol, max_steps, save_states, method)
-    if status != _kernels.STATUS_OK:
-        reason = {_kernels.STATUS_MAX_STEPS: f"more than max_steps={max_steps} steps",
-                  _kernels.STATUS_STEP_UNDERFLOW: "the step size underflowed",
-                  _kernels.STATUS_NONFINITE: "the state became non-finite"}[status]
-        raise IntegrationError(f"quench stopped before t_final={t_final}: {reason}")
-    final = _unpack(y_final, n)
+    sol = _engine.integrate(
+        pack(initial.spins, initial.photon), t_save,
+        physics(model.eps, model.couplings, np.ones(n), model.g_collective, model.delta_c, model.kappa,
+                model.gamma, model.dephasing, adiabatic, 1.0 / model.n_pairs),
+        rtol=rtol, atol=atol, max_steps=max_steps, save_state=save_states, method=method, what="quench")
+    final = State(unpack_spins(sol.y_final), unpack_photon(sol.y_final))
     if adiabatic:
         final = State(final.spins, photon_equilibrium(model, final.spins))
-    full_states = None
-    if save_states:
-        full_states = np.stack([states[:, :n], states[:, n:2 * n], states[:, 2 * n:3 * n]], axis=2)
+    obs = sol.obs
     return QuenchResult(
         t=t_save,
         s_plus=obs[0] + 1j * obs[1],
@@ -247,8 +178,8 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
         model=model,
         adiabatic=bool(adiabatic),
         final=final,
-        states=full_states,
-        n_steps=int(n_steps),
-        n_rejected=int(n_rejected),
-        method=method,
+        states=unpack_spins(sol.states) if save_states else None,
+        n_steps=sol.n_steps,
+        n_rejected=sol.n_rejected,
+        method=sol.method,
     )

@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -70,10 +69,11 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import expm_multiply
 from scipy.special import gammaln, jv
 
-from . import _validate as check
-from ._numba import njit
-from .dynamics import TimeSeries
-from .model import Model
+from .. import _validate as check
+from .._numba import njit
+from ..model import Model
+from ..meanfield.states import resolve_photon
+from ..results import PairCoherent
 
 __all__ = ["ExactResult", "TruncationWarning", "exact_quench", "exact_master_equation",
            "sector_spectrum", "hilbert_dimension"]
@@ -88,27 +88,6 @@ EIG_LIMIT = 400
 CHEBYSHEV_TOL = 1e-14
 #: Default bound accepted for the photon cut-off error (``cutoff_error``).
 CUTOFF_TOL = 1e-6
-
-
-class PairCoherent(TimeSeries):
-    r"""Results that also carry :math:`\langle S^+S^-\rangle` (``pair_correlation``)."""
-
-    @property
-    def pair_coherence(self) -> np.ndarray:
-        r"""Phase-insensitive coherence :math:`\sqrt{(1/N^2)\sum_{i\ne j}\langle\sigma^+_i\sigma^-_j\rangle}`.
-
-        The :math:`i = j` terms, :math:`(1/N^2)\sum_i\langle\sigma^+_i\sigma^-_i\rangle =
-        (1 + \tfrac1N\sum_i\langle\sigma^z_i\rangle/2)/N`, are removed from
-        ``pair_correlation``: they leave a floor :math:`\approx 1/N` even for
-        uncorrelated spins. For a product state its square is
-        :math:`|S^+|^2 - (1/N^2)\sum_i|\langle\sigma^+_i\rangle|^2` (:math:`|S^+|` up to
-        :math:`O(1/N)`); unlike :math:`|\langle S^+\rangle|` it survives a spread of the
-        global phase. (Negative estimates, possible from sampling noise, are clipped to 0.)
-        """
-        N = self.model.n_pairs
-        spin_z_half = self.excitations - self.n_photon  # (1/2N) sum_i <sigma^z_i>
-        off_diagonal = self.pair_correlation - (1.0 + spin_z_half) / N
-        return np.sqrt(np.clip(off_diagonal, 0.0, None))
 
 
 @dataclass(frozen=True, eq=False)
@@ -355,9 +334,9 @@ def _setup(model, basis, photon, n_photon_max, tol, full_down):
     """Validated inputs: groups, coherent amplitude beta, photon cut-off and sector range."""
     if not isinstance(model, Model):
         raise ValueError(f"model must be a cavity_bcs.Model, got {type(model).__name__}")
-    photon = complex(photon)
-    if not np.isfinite(photon):
-        raise ValueError(f"photon must be a finite complex number, got {photon!r}")
+    x_spins = np.zeros((model.n_atoms, 3))
+    x_spins[:, 0] = 1.0
+    photon = resolve_photon(photon, model, x_spins)
     tol = check.positive("tol", tol)
     if n_photon_max is None:
         n_max = np.iinfo(np.int64).max // 4
@@ -391,7 +370,7 @@ def _largest_sector(sizes, k_lo, k_hi, n_max):
     return best
 
 
-def hilbert_dimension(model: Model, basis: str = "auto", photon=0.0, n_photon_max=None,
+def hilbert_dimension(model: Model, basis: str = "auto", photon="vacuum", n_photon_max=None,
                       tol: float = 1e-14) -> int:
     """Number of basis states :func:`exact_quench` keeps for ``model`` (a cost estimate)."""
     return _prepare(model, basis, photon, n_photon_max, tol, False)[0].dim
@@ -470,7 +449,7 @@ def _check_times(t_final, n_save):
 
 
 def exact_quench(model: Model, t_final: float, n_save: int = 201, *, basis: str = "auto",
-                 photon=0.0, n_photon_max=None, tol: float = 1e-14, method: str = "auto",
+                 photon="vacuum", n_photon_max=None, tol: float = 1e-14, method: str = "auto",
                  chunk: int = 50, workers=None, step_tol: float = CHEBYSHEV_TOL,
                  cutoff_tol: float = CUTOFF_TOL) -> ExactResult:
     r"""Exact unitary evolution (``model.kappa`` etc. ignored) from the quench state.
@@ -491,8 +470,10 @@ def exact_quench(model: Model, t_final: float, n_save: int = 201, *, basis: str 
         ``"collective"`` groups atoms with identical :math:`(\varepsilon_i, f_i)` into
         Dicke multiplets (exact for the quench state); ``"auto"`` does so whenever
         some atoms coincide.
-    photon : complex
-        Initial coherent amplitude :math:`\langle a\rangle/\sqrt N`.
+    photon : "vacuum", "equilibrium" or complex
+        Initial coherent amplitude :math:`\langle a\rangle/\sqrt N`, as in
+        :func:`~cavity_bcs.x_polarized` (``"equilibrium"``: the adiabatic photon of the
+        x-polarised spins).
     n_photon_max : int, "auto" or None
         Drop basis states with more photons. ``None`` (default) drops none, which is
         exact because each sector is finite. ``"auto"`` (method ``"chebyshev"``) starts
@@ -514,7 +495,7 @@ def exact_quench(model: Model, t_final: float, n_save: int = 201, *, basis: str 
     chunk : int
         Output times propagated per ``expm_multiply`` call (memory vs overhead).
     workers : int, optional
-        Threads for ``"chebyshev"`` (default: ``min(2, cpu_count)``); ``>= 1``.
+        Threads for ``"chebyshev"`` (default: one per core); ``>= 1``.
     step_tol : float
         Per-step bound on the Chebyshev truncation (state norm), ``> 0``.
     cutoff_tol : float
@@ -532,7 +513,7 @@ def exact_quench(model: Model, t_final: float, n_save: int = 201, *, basis: str 
     chunk = check.integer("chunk", chunk, minimum=1)
     step_tol = check.positive("step_tol", step_tol)
     cutoff_tol = check.positive("cutoff_tol", cutoff_tol)
-    workers = min(2, os.cpu_count() or 1) if workers is None else check.integer("workers", workers, minimum=1)
+    workers = check.workers(workers)
     auto_cut = isinstance(n_photon_max, str)
     if auto_cut and n_photon_max != "auto":
         raise ValueError(f"n_photon_max must be None, an integer >= 0 or 'auto', got {n_photon_max!r}")
@@ -981,7 +962,7 @@ def _chebyshev_run(lattice, model, t, n_pairs, workers, step_tol, cutoff_tol, ab
 
 def _auto_cutoff(model, t_final, beta):
     """First photon cut-off to try: the mean-field photon number plus a generous margin."""
-    from .dynamics import quench  # local import: dynamics does not need this module
+    from ..meanfield.quench import quench  # local import: mean field is needed only for "auto"
     closed = model.replace(kappa=0.0, gamma=0.0, dephasing=0.0)  # exact_quench ignores losses
     mf = quench(closed, t_final, n_save=401, initial=None if beta == 0 else _mf_initial(closed, beta))
     n_mf = float(np.max(mf.n_photon)) * model.n_pairs
@@ -991,12 +972,12 @@ def _auto_cutoff(model, t_final, beta):
 
 
 def _mf_initial(model, beta):
-    from .states import x_polarized
+    from ..meanfield.states import x_polarized
     return x_polarized(model, photon=beta / np.sqrt(model.n_pairs))
 
 
 def exact_master_equation(model: Model, t_final: float, n_save: int = 201, *, basis: str = "auto",
-                          photon=0.0, n_photon_max=None, tol: float = 1e-14) -> ExactResult:
+                          photon="vacuum", n_photon_max=None, tol: float = 1e-14) -> ExactResult:
     r"""Lindblad evolution with photon loss ``model.kappa`` (and atomic ``gamma``,
     ``dephasing``) from the quench state, for the smallest systems.
 

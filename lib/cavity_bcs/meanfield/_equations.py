@@ -1,8 +1,8 @@
-r"""Private numba kernels: the mean-field right-hand side, the observables, and
-the entry point :func:`run` of the two integrators: the energy-moment Taylor
-series of :mod:`cavity_bcs._taylor` (equal couplings, no local atomic loss) and
-the adaptive Dormand–Prince 8(5,3) of :mod:`cavity_bcs._dop853` (generated, fused
-stages) for everything.
+r"""The mean-field physics primitives, in one private module: the state layout,
+the spin precession, the photon rate, the right-hand side and the observables.
+
+Both integrators (:mod:`._taylor`, :mod:`._dop853`) and every caller of the
+engine (:mod:`._engine`) take these from here; nothing here chooses a method.
 
 The state is one real vector ``y`` of length ``3n + 2``: the Bloch components
 ``x = y[:n]``, ``y[n:2n]``, ``z = y[2n:3n]`` of the ``n`` atoms, then the real and
@@ -16,15 +16,15 @@ the field :math:`\vec b_i = (G f_i \,\mathrm{Re}\,\alpha,\ -G f_i\,\mathrm{Im}\,
 slots are frozen and :math:`\alpha` is replaced by
 :math:`\alpha_{eq} = -G S_f/(\Delta_c - i\kappa/2)` at every evaluation.
 
-The kernels know nothing of :class:`~cavity_bcs.Model`; :mod:`cavity_bcs.dynamics`
-prepares their arrays.
+The kernels know nothing of :class:`~cavity_bcs.Model`: the physics reaches them
+as one :class:`Physics` named tuple (numba compiles it like a struct), built by
+:func:`physics`.
 """
-import threading
+from typing import NamedTuple
 
-import numba
 import numpy as np
 
-from ._numba import njit
+from .._numba import njit
 
 # Reassociation lets LLVM vectorise the sums over atoms and fuse multiply-adds;
 # it changes round-off only (NaN/inf semantics are kept, so the finiteness checks
@@ -35,6 +35,74 @@ STATUS_OK = 0
 STATUS_MAX_STEPS = 1
 STATUS_STEP_UNDERFLOW = 2
 STATUS_NONFINITE = 3
+
+
+class Physics(NamedTuple):
+    r"""Everything the kernels need to know about the atoms and the cavity (units of :math:`\chi N`).
+
+    ``eps`` :math:`\varepsilon_i`, ``f`` :math:`f_i = g_i/g`, ``w`` class weights (ones for
+    individual atoms), ``G`` :math:`g\sqrt N`, ``delta_c``, ``kappa``, ``gamma``,
+    ``dephasing``, ``adiabatic`` (photon eliminated) and ``inv_n`` :math:`1/N`.
+    """
+
+    eps: np.ndarray
+    f: np.ndarray
+    w: np.ndarray
+    G: float
+    delta_c: float
+    kappa: float
+    gamma: float
+    dephasing: float
+    adiabatic: bool
+    inv_n: float
+
+
+def physics(eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n) -> Physics:
+    """A :class:`Physics` with contiguous float arrays and plain Python scalars (one
+    compiled signature whatever the caller passed)."""
+    c = np.ascontiguousarray
+    return Physics(c(eps, dtype=float), c(f, dtype=float), c(w, dtype=float), float(G), float(delta_c),
+                   float(kappa), float(gamma), float(dephasing), bool(adiabatic), float(inv_n))
+
+
+# ------------------------------------------------------------------ state layout
+# One real vector per state: [x_1..x_n, y_1..y_n, z_1..z_n, Re alpha, Im alpha].
+def pack(spins, photon=None) -> np.ndarray:
+    r"""Bloch vectors ``spins`` (shape ``(..., n, 3)``) and photons :math:`\alpha` (shape ``(...)``)
+    as the kernels' real vectors, shape ``(..., 3n + 2)``; ``pack(state)`` packs a
+    :class:`~cavity_bcs.State`."""
+    if photon is None:  # a State (duck-typed: this module sits below states.py)
+        spins, photon = spins.spins, spins.photon
+    spins = np.asarray(spins, dtype=float)
+    photon = np.asarray(photon, dtype=complex)
+    lead = spins.shape[:-2]
+    photon = np.broadcast_to(photon, lead)
+    return np.concatenate([spins[..., 0], spins[..., 1], spins[..., 2],
+                           photon.real[..., None], photon.imag[..., None]], axis=-1)
+
+
+def unpack_spins(y) -> np.ndarray:
+    """Bloch vectors, shape ``(..., n, 3)``, of packed states ``y`` (shape ``(..., 3n + 2)``)."""
+    y = np.asarray(y)
+    n = (y.shape[-1] - 2) // 3
+    return np.stack([y[..., :n], y[..., n:2 * n], y[..., 2 * n:3 * n]], axis=-1)
+
+
+def unpack_photon(y):
+    r""":math:`\alpha` of packed states ``y`` (complex, shape ``y.shape[:-1]``)."""
+    y = np.asarray(y)
+    return y[..., -2] + 1j * y[..., -1]
+
+
+@njit
+def pack_into(x, y, z, ar, ai, out):
+    """The layout inside numba: Bloch components and the photon into ``out``."""
+    n = x.size
+    out[:n] = x
+    out[n:2 * n] = y
+    out[2 * n:3 * n] = z
+    out[3 * n] = ar
+    out[3 * n + 1] = ai
 
 
 @njit(fastmath=FAST)
@@ -142,91 +210,3 @@ def write_observables(sx, sy, sz, eps_z, coupling, ar, ai, delta_c, adiabatic, i
     # The spin model conserves sum(z) alone: its photon is virtual.
     obs[5, row] = 0.5 * sz * inv_n + (0.0 if adiabatic else nph)
     obs[6, row] = (eps_z + coupling) * inv_n + delta_c * nph
-
-
-#: From this many atoms on, a DOP853 quench uses the streaming variant of the
-#: integrator (:func:`cavity_bcs._dop853.integrate_streaming`): its twelve stage
-#: vectors no longer fit in the caches, and a few register-resident sweeps over the
-#: state per step beat moving ~100 vectors through memory (measured per step at
-#: 10^5 atoms: fused 7.8 ms, streaming 8.1 ms on one thread, 4.3 ms on two;
-#: benchmarks/bench_large_n.py). From here on both integrators split the atoms over
-#: numba's threads when there are several.
-STREAMING_MIN_ATOMS = 100_000
-
-# Numba's default "workqueue" threading layer aborts the process when two Python
-# threads launch parallel kernels at once (a sweep on a thread pool could do
-# that), so large quenches take turns.
-_PARALLEL_LOCK = threading.Lock()
-
-
-#: The integrators :func:`run` knows.
-METHODS = ("auto", "taylor", "dop853")
-
-
-def taylor_obstacle(f, gamma, dephasing):
-    """Why the moment-Taylor integrator cannot take these atoms, or ``None`` if it can.
-
-    It needs one common coupling (it expands in the atoms' energies alone) and no
-    local atomic loss (it propagates Bloch vectors linearly without a source term).
-    """
-    f = np.asarray(f, dtype=float)
-    if f.size and not np.all(f == f[0]):
-        return "the couplings g_i differ between atoms"
-    if gamma != 0.0:
-        return "gamma > 0 (spontaneous emission)"
-    if dephasing != 0.0:
-        return "dephasing > 0"
-    return None
-
-
-def resolve_method(method, f, gamma, dephasing):
-    """``"taylor"`` or ``"dop853"`` for ``method`` in :data:`METHODS`; ``"auto"`` takes
-    the Taylor integrator whenever :func:`taylor_obstacle` allows it."""
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    obstacle = taylor_obstacle(f, gamma, dephasing)
-    if method == "taylor" and obstacle is not None:
-        raise ValueError(f"method='taylor' needs equal couplings and no local atomic loss, but {obstacle}; "
-                         "use method='dop853' or 'auto'")
-    if method == "auto":
-        return "dop853" if obstacle is not None else "taylor"
-    return method
-
-
-def run(y0, t_save, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n,
-        rtol, atol, max_steps, save_state, method="auto"):
-    """Integrate from ``t_save[0]`` through every time in ``t_save``; ``w`` are the
-    class weights (ones for individual atoms).
-
-    ``method`` (see :func:`resolve_method`): ``"taylor"`` is the energy-moment
-    Taylor series of :mod:`cavity_bcs._taylor` (equal couplings, no local loss;
-    ``rtol`` bounds the last terms of the series, ``atol`` is not used);
-    ``"dop853"`` the Dormand–Prince 8(5,3) of :mod:`cavity_bcs._dop853`, with fused
-    stages, or streaming sweeps from ``STREAMING_MIN_ATOMS`` atoms on.
-
-    Returns ``(obs, states, y_final, status, n_steps, n_rejected)``: ``obs`` rows as
-    in :func:`observables`, ``states`` the full state at each save time when
-    ``save_state`` is true (else zero rows).
-    """
-    from . import _dop853, _taylor
-
-    c = np.ascontiguousarray
-    if resolve_method(method, f, gamma, dephasing) == "taylor":
-        f0 = float(f[0]) if np.size(f) else 1.0
-        args = (c(y0, dtype=float), c(t_save, dtype=float), c(eps, dtype=float), f0, c(w, dtype=float),
-                float(G), float(delta_c), float(kappa), bool(adiabatic), float(inv_n), float(rtol),
-                int(max_steps), bool(save_state))
-        if np.size(eps) < STREAMING_MIN_ATOMS or numba.get_num_threads() == 1:
-            return _taylor.integrate(*args, False)
-        with _PARALLEL_LOCK:
-            return _taylor.integrate(*args, True)
-    args = (c(y0, dtype=float), c(t_save, dtype=float), c(eps, dtype=float), c(f, dtype=float),
-            c(w, dtype=float), float(G), float(delta_c), float(kappa), float(gamma),
-            float(dephasing), bool(adiabatic), float(inv_n), float(rtol), float(atol),
-            int(max_steps), bool(save_state))
-    if np.size(eps) < STREAMING_MIN_ATOMS:
-        return _dop853.integrate(*args)
-    if numba.get_num_threads() > 1:
-        with _PARALLEL_LOCK:
-            return _dop853.integrate_streaming(*args, True)
-    return _dop853.integrate_streaming(*args, False)
