@@ -29,8 +29,8 @@ import numba
 import numpy as np
 
 import cavity_bcs as cb
-from cavity_bcs.meanfield._engine import STREAMING_MIN_ATOMS
 from cavity_bcs import experiment as ex
+from cavity_bcs.meanfield._engine import STREAMING_MIN_ATOMS
 
 EPS0, W, DELTA_C, KAPPA_PER_G = 6.0, 8.0, 6.0, 1.4e-2
 EQUAL_COUPLINGS = False  # --equal-couplings: g_i = g, which the Taylor integrator takes

@@ -7,9 +7,9 @@ The first call (numba compilation, or loading the on-disk cache) is timed separa
 
     python benchmarks/bench_phase_diagram.py
 """
+import os
 import time
 
-import os
 import numpy as np
 
 from cavity_bcs import lax

@@ -69,7 +69,7 @@ def best_time(fn, repeats=5):
 def run_ours(method, rtols):
     rows = []
     for rtol in rtols:
-        t, r = best_time(lambda: cb.quench(MODEL, T_FINAL, n_save=T_SAVE.size, rtol=rtol, method=method))
+        t, r = best_time(lambda rtol=rtol: cb.quench(MODEL, T_FINAL, n_save=T_SAVE.size, rtol=rtol, method=method))
         row = (rtol, t, np.max(np.abs(r.s_plus - REFERENCE[0])), np.max(np.abs(r.excitations - r.excitations[0])),
                r.n_steps)
         rows.append(row)

@@ -11,8 +11,6 @@ This is a report, not a test: timings depend on the machine and its load.
 import sys
 import time
 
-import numpy as np
-
 import cavity_bcs as cb
 from cavity_bcs.quantum.twa import twa_quench
 

@@ -9,9 +9,9 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 import cavity_bcs as cb
+from cavity_bcs import derivation as d
 from cavity_bcs import lax
 from cavity_bcs.meanfield import _equations
-from cavity_bcs import derivation as d
 from cavity_bcs.meanfield._equations import pack as _pack
 
 
@@ -159,7 +159,6 @@ def test_classical_spin_model_equals_equations_with_slaved_photon():
 def test_classical_hamiltonian_reproduces_heisenberg_mean_field():
     # The mean-field equations are Hamilton's equations of <H> (kappa = 0).
     n = 2
-    sym = d.model_symbols(n)
     energy = d.mean_field(d.hamiltonian(n))
     classical = d.classical_equations(energy, n)
     mf = d.bloch_equations(d.mean_field_equations(n, loss=False))

@@ -1,7 +1,6 @@
 """The photon-as-a-drive picture (Eq. 3) against the full dynamics."""
 import math
 
-import numpy as np
 import pytest
 
 import cavity_bcs as cb

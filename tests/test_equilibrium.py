@@ -9,7 +9,6 @@ import math
 
 import numpy as np
 import pytest
-from scipy.optimize import minimize
 
 import cavity_bcs as cb
 from cavity_bcs import equilibrium as eq

@@ -3,8 +3,13 @@ import numpy as np
 import pytest
 
 import cavity_bcs as cb
-from cavity_bcs.quantum.exact import (TruncationWarning, exact_master_equation, exact_quench,
-                              hilbert_dimension, sector_spectrum)
+from cavity_bcs.quantum.exact import (
+    TruncationWarning,
+    exact_master_equation,
+    exact_quench,
+    hilbert_dimension,
+    sector_spectrum,
+)
 
 
 def resonant_model(n_atoms, delta_c=3.0, profile=None):

@@ -1,4 +1,5 @@
 """Model parameters: the two-box density, units, and every bad input."""
+import dataclasses
 import math
 
 import numpy as np
@@ -43,7 +44,7 @@ def test_units_fix_collective_coupling_to_sqrt_delta_c():
 
 def test_model_is_frozen_and_arrays_read_only():
     m = cb.Model(eps0=6, W=8, delta_c=7, n_atoms=10)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         m.W = 3
     with pytest.raises(ValueError):
         m.eps[0] = 1.0

@@ -97,13 +97,13 @@ def stage(s: int) -> str:
               "    sr = 0.0",
               "    si = 0.0",
               "    if adiabatic:",
-              f"        for i in range(n):",
+              "        for i in range(n):",
               f"            sr += w[i] * f[i] * ({combination('c', cols, '')})",
               f"            si -= w[i] * f[i] * ({combination('c', cols, 'n + ')})",
               "        pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)",
               "        sr = 0.0",
               "        si = 0.0",
-              f"    for i in range(n):",
+              "    for i in range(n):",
               f"        x = {combination('c', cols, '')}",
               f"        yy = {combination('c', cols, 'n + ')}",
               f"        z = {combination('c', cols, 'n2 + ')}",
@@ -159,13 +159,13 @@ def final() -> str:
               "    e5 = 0.0",
               "    e3 = 0.0",
               "    if adiabatic:",
-              f"        for i in range(n):",
+              "        for i in range(n):",
               f"            sr += w[i] * f[i] * ({combination('b', cols, '')})",
               f"            si -= w[i] * f[i] * ({combination('b', cols, 'n + ')})",
               "        pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)",
               "        sr = 0.0",
               "        si = 0.0",
-              f"    for i in range(n):"]
+              "    for i in range(n):"]
     for comp, off in (("x", ""), ("yy", "n + "), ("z", "n2 + ")):
         idx = f"{off}i"
         lines += new_state_and_error(
@@ -203,8 +203,8 @@ def _photon_derivative(out, m, pr, pi, sr, si, G, delta_c, kappa, adiabatic):
 
 
 def integrator() -> str:
-    body = [f"@njit",
-            f"def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state):",
+    body = ["@njit",
+            "def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state):",
             '    """Adaptive DOP853 from ``t_save[0]`` through every time in ``t_save``.',
             "",
             "    Same contract as :func:`cavity_bcs.meanfield._engine.integrate`'s kernels: returns",
@@ -483,7 +483,7 @@ def streaming() -> str:
     e_cols = sorted(set(int(j) for j in np.flatnonzero(E5[:N_STAGES])) | set(int(j) for j in np.flatnonzero(E3[:N_STAGES])))
     c_nodes = dop.C[:N_STAGES]
     body = ["@njit",
-            f"def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, threaded):",
+            "def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, threaded):",
             '    """DOP853 by streaming sweeps (see the generator); the contract of :func:`integrate`',
             "    plus ``threaded`` (sweeps split over numba's threads). The stage equations are",
             "    iterated to a relative change below 1e-14; a step whose iteration does not settle",

@@ -16,17 +16,57 @@ from importlib.metadata import PackageNotFoundError, version
 from . import analytic, equilibrium, experiment, integrability, meanfield, quantum, results
 from .density import TwoBox, two_box_density, two_box_energies
 from .equilibrium import Equilibrium, critical_temperature, ground_state, stationary_states, thermal_state
-from .experiment import (STRONTIUM, CoarseModel, CoarseResult, DrivePreparation, LabParameters, coarse_grain,
-                         coarse_quench, cosine_profile, coupling_profile, drive_state, pairs_for_kappa_ratio,
-                         simulate_drive, units)
-from .integrability import (DynamicalPhase, PhaseDiagram, dynamical_phase, lax_squared, lax_squared_continuum,
-                            lax_vector, phase_diagram)
-from .meanfield import (IntegrationError, PhotonDrive, QuenchResult, State, SweepResult, drive_coherence,
-                        photon_drive, photon_equilibrium, quench, sweep, x_polarized)
+from .experiment import (
+    STRONTIUM,
+    CoarseModel,
+    CoarseResult,
+    DrivePreparation,
+    LabParameters,
+    coarse_grain,
+    coarse_quench,
+    cosine_profile,
+    coupling_profile,
+    drive_state,
+    pairs_for_kappa_ratio,
+    simulate_drive,
+    units,
+)
+from .integrability import (
+    DynamicalPhase,
+    PhaseDiagram,
+    dynamical_phase,
+    lax_squared,
+    lax_squared_continuum,
+    lax_vector,
+    phase_diagram,
+)
+from .meanfield import (
+    IntegrationError,
+    PhotonDrive,
+    QuenchResult,
+    State,
+    SweepResult,
+    drive_coherence,
+    photon_drive,
+    photon_equilibrium,
+    quench,
+    sweep,
+    x_polarized,
+)
 from .model import Model
-from .quantum import (ExactResult, TruncationWarning, TWAResult, exact_master_equation, exact_quench,
-                      hilbert_dimension, sample_initial, sector_spectrum, twa_quench)
-from .quantum import exact, twa
+from .quantum import (
+    ExactResult,
+    TruncationWarning,
+    TWAResult,
+    exact,
+    exact_master_equation,
+    exact_quench,
+    hilbert_dimension,
+    sample_initial,
+    sector_spectrum,
+    twa,
+    twa_quench,
+)
 from .results import time_average
 
 #: Module names kept from the flat layout, now subpackages (same functions, same meaning).

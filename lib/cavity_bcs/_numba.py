@@ -4,8 +4,8 @@ Set ``CAVITY_BCS_NUMBA_CACHE=0`` to switch the on-disk cache off (useful when
 debugging a kernel); everything else in the package imports :data:`njit`
 from here so that the choice is made once.
 """
-from functools import partial
 import os
+from functools import partial
 
 import llvmlite.binding as llvm
 import numba

@@ -196,7 +196,7 @@ class Model:
         """True when every :math:`g_i` equals :math:`g` (the integrable case)."""
         return bool(np.all(self.couplings == 1.0))
 
-    def replace(self, **changes) -> "Model":
+    def replace(self, **changes) -> Model:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 

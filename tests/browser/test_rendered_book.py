@@ -7,7 +7,6 @@ Screenshots of a few key pages are saved under ``_build/screenshots``.
 
 Skips, saying why, when the book has not been built or Chromium/Playwright is absent.
 """
-import os
 import pathlib
 import re
 import shutil

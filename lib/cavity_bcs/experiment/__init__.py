@@ -8,7 +8,7 @@ r"""The real experiment: laboratory units, coupling profiles, drive preparation,
 """
 from .coarse import CoarseModel, CoarseResult, coarse_grain, coarse_quench
 from .preparation import DrivePreparation, drive_state, simulate_drive
-from .profiles import K0A0, coupling_profile, cosine_profile, mean_abs_coupling
+from .profiles import K0A0, cosine_profile, coupling_profile, mean_abs_coupling
 from .scans import DetuningScan, LossDecay, detuning_scan, loss_decay
 from .units import STRONTIUM, LabParameters, pairs_for_kappa_ratio
 

@@ -179,7 +179,7 @@ class LabParameters:
 
     @classmethod
     def at_detuning(cls, g_khz: float, kappa_khz: float, n_atoms: int, delta_c: float,
-                    eps0: float = 0.0, W: float = 0.0, gamma_khz: float = 0.0) -> "LabParameters":
+                    eps0: float = 0.0, W: float = 0.0, gamma_khz: float = 0.0) -> LabParameters:
         r"""The setting with dimensionless detuning ``delta_c`` :math:`=\Delta_c/\chi N`.
 
         ``eps0`` and ``W`` are in units of :math:`\chi N` too. Uses
@@ -196,7 +196,7 @@ class LabParameters:
                    gamma_khz=gamma_khz)
 
     @classmethod
-    def from_model(cls, model: Model, g_khz: float, n_atoms: int | None = None) -> "LabParameters":
+    def from_model(cls, model: Model, g_khz: float, n_atoms: int | None = None) -> LabParameters:
         r"""Laboratory values of a dimensionless ``model`` for coupling ``g_khz``.
 
         ``n_atoms`` is the experiment's atom number (default ``model.n_atoms``);

@@ -12,14 +12,22 @@ loss) and :mod:`._dop853` (generated Dormand–Prince 8(5,3), fused or streaming
 from __future__ import annotations
 
 import threading
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numba
 import numpy as np
 
 from . import _dop853, _taylor
-from ._equations import (STATUS_MAX_STEPS, STATUS_NONFINITE, STATUS_OK, STATUS_STEP_UNDERFLOW, Physics,
-                         observables, rhs_local)
+from ._equations import (
+    STATUS_MAX_STEPS,
+    STATUS_NONFINITE,
+    STATUS_OK,
+    STATUS_STEP_UNDERFLOW,
+    Physics,
+    observables,
+    rhs_local,
+)
 
 __all__ = ["IntegrationError", "METHODS", "Drive", "Solution", "integrate", "resolve_method",
            "taylor_obstacle"]

@@ -41,12 +41,20 @@ on an output time.
 import math
 
 import numpy as np
-
 from numba import prange
 
 from .._numba import njit
-from ._equations import (FAST, STATUS_MAX_STEPS, STATUS_NONFINITE, STATUS_OK, STATUS_STEP_UNDERFLOW,
-                         eliminated_photon, pack_into, photon_rate, write_observables)
+from ._equations import (
+    FAST,
+    STATUS_MAX_STEPS,
+    STATUS_NONFINITE,
+    STATUS_OK,
+    STATUS_STEP_UNDERFLOW,
+    eliminated_photon,
+    pack_into,
+    photon_rate,
+    write_observables,
+)
 
 #: Order of the Taylor series (terms ``h**0 .. h**ORDER``).
 ORDER = 16

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Check, claim, _cached
+from .registry import Check, _cached, claim
 
 
 def _fig1(kappa_per_g=None, n_points=25):
-    from ..model import Model
     from ..meanfield.sweep import sweep
+    from ..model import Model
     base = Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=400)
     detunings = np.geomspace(0.1, 100.0, n_points)
     res = sweep(base, {"delta_c": detunings}, 100.0, n_save=1001, kappa_per_g=kappa_per_g, progress=False)
@@ -167,9 +167,9 @@ def _aeq0():
 
 
 def _late_drive(delta_c):
+    from ..integrability import dynamical_phase, photon_oscillation
     from ..meanfield.drive import photon_drive
     from ..meanfield.quench import quench
-    from ..integrability import dynamical_phase, photon_oscillation
     from ..model import Model
     m = Model(eps0=6.0, W=8.0, delta_c=delta_c, n_atoms=400)  # revival time 157/chiN lies beyond the run
     d = photon_drive(quench(m, 100.0, n_save=4001), t_min=50.0)

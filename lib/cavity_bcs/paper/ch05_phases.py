@@ -49,8 +49,9 @@ def _eq10():
                  "continuum Lax roots (argument principle + Newton) against the closed form, ε0 = χN, W = 8χN")
 
 
-def _first_w_in_phase(delta_c, eps0, names, adiabatic=False, W=np.linspace(0.01, 10.0, 1000)):
+def _first_w_in_phase(delta_c, eps0, names, adiabatic=False, W=None):
     from ..integrability import phase_diagram
+    W = np.linspace(0.01, 10.0, 1000) if W is None else W
     phases = phase_diagram([delta_c], W, eps0, adiabatic=adiabatic).phases[0]
     hits = np.flatnonzero(np.isin(phases, names))
     return (W[hits[0]] if hits.size else np.inf), phases, W
@@ -104,6 +105,7 @@ def _spin_phase_two():
        "Supplement Fig. 4", "05_dynamical_phases", expect=False)
 def _fig4_area():
     import math
+
     from ..integrability import phase_diagram
     dc, W = np.geomspace(0.1, 100.0, 60), np.linspace(0.0, 10.0, 60)
     fig2 = np.sum(phase_diagram(dc, W, 6.0).phases == "II+1")
@@ -119,6 +121,7 @@ def _fig4_area():
        "Supplement Fig. 4", "05_dynamical_phases")
 def _fig4_shift():
     import math
+
     from ..integrability import phase_diagram
     dc = np.geomspace(0.1, 100.0, 121)
     rows = {}
@@ -136,8 +139,9 @@ def _fig4_shift():
        "Supplement Fig. 4 caption", "05_dynamical_phases")
 def _fig4_resonance():
     import math
-    from ..model import Model
+
     from ..meanfield.sweep import sweep
+    from ..model import Model
     detunings = np.geomspace(0.3, 100.0, 16)
     res = sweep(Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=400), {"delta_c": detunings}, 100.0, n_save=1001, delta_phi0=math.pi,
                 photon="equilibrium", progress=False)

@@ -42,8 +42,8 @@ def _fig7_left():
        "states of the simulator and, for W < 2ε0, a band gap ε0 − W/2.",
        "Supplement Fig. 6", "06_equilibrium")
 def _fig6():
-    from ..equilibrium import two_band_dispersion
     from ..density import two_box_density
+    from ..equilibrium import two_band_dispersion
     eps0, W = 6.0, 8.0
     upper, lower = two_band_dispersion(np.linspace(-1.0, 1.0, 400_001), eps0, W)
     energies = np.concatenate([upper, lower])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Check, claim, _cached
+from .registry import Check, _cached, claim
 
 
 def _fig3_scan(kappa_lab: bool = True):
@@ -159,8 +159,8 @@ def _loss_runs():
 
     800 atoms and 8 µs give the same decay times as chapter 7's 1000 atoms and 10 µs (to 2%)."""
     from .. import experiment as ex
-    from ..meanfield.quench import quench
     from ..experiment.units import STRONTIUM
+    from ..meanfield.quench import quench
     runs = {}
     for dc in (4.0, 6.0, 10.3):
         lab, m = _lab_model(dc, 800, STRONTIUM["kappa_khz"], gamma_khz=STRONTIUM["gamma_khz"])
@@ -263,6 +263,7 @@ def _atomic_decay():
        "Supplement Eqs. 12, 17", "07_loss_experiment")
 def _drive_excitations():
     from scipy.integrate import cumulative_trapezoid
+
     from .. import experiment as ex
     from ..meanfield.quench import quench
     from ..model import Model

@@ -9,9 +9,9 @@ from .registry import Check, claim
        "main text", "08_beyond_mean_field")
 def _mean_field_time():
     from ..meanfield.quench import quench
-    from ..results import first_departure
-    from ..quantum.exact import exact_quench
     from ..model import Model
+    from ..quantum.exact import exact_quench
+    from ..results import first_departure
     times = {}
     for n_atoms in (4, 8):
         m = Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=n_atoms)

@@ -11,9 +11,8 @@ stays refuted (it would fail if the disagreement silently went away).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
-
 
 __all__ = ["Check", "Claim", "CLAIMS", "claim", "run_all", "ledger_markdown"]
 

@@ -4,8 +4,14 @@ r"""Beyond mean field: exact dynamics and the master equation for small systems,
   Lindblad master equation for the smallest systems;
 * :mod:`.twa` — truncated-Wigner (discrete for the spins) sampling of the quench.
 """
-from .exact import (ExactResult, TruncationWarning, exact_master_equation, exact_quench, hilbert_dimension,
-                    sector_spectrum)
+from .exact import (
+                    ExactResult,
+                    TruncationWarning,
+                    exact_master_equation,
+                    exact_quench,
+                    hilbert_dimension,
+                    sector_spectrum,
+)
 from .twa import TWAResult, sample_initial, twa_quench
 
 __all__ = ["ExactResult", "TruncationWarning", "exact_quench", "exact_master_equation", "hilbert_dimension",

@@ -71,8 +71,8 @@ from scipy.special import gammaln, jv
 
 from .. import _validate as check
 from .._numba import njit
-from ..model import Model
 from ..meanfield.states import resolve_photon
+from ..model import Model
 from ..results import PairCoherent
 
 __all__ = ["ExactResult", "TruncationWarning", "exact_quench", "exact_master_equation",

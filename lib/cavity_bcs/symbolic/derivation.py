@@ -175,7 +175,7 @@ class Operator:
     def __rmul__(self, other):
         return self._coerce(other) * self
 
-    def dagger(self) -> "Operator":
+    def dagger(self) -> Operator:
         """Hermitian conjugate (coefficients complex-conjugated)."""
         terms = {}
         for (spins, m, n), coef in self.terms.items():
@@ -216,7 +216,7 @@ _A = sp.Symbol("a", commutative=False)
 _ADAG = sp.Symbol(r"a^{\dagger}", commutative=False)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _display_symbol(site, kind):
     sup = {"+": "+", "-": "-", "z": "z"}[kind]
     return sp.Symbol(rf"\sigma^{{{sup}}}_{{{site}}}", commutative=False)
@@ -308,7 +308,7 @@ class ModelSymbols:
     chi: sp.Symbol
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def model_symbols(n_atoms: int) -> ModelSymbols:
     """The :class:`ModelSymbols` for ``n_atoms`` atoms (1 to 8: sympy work grows fast)."""
     n_atoms = check.integer("n_atoms", n_atoms, minimum=1)
@@ -556,7 +556,6 @@ def adiabatic_elimination(n_atoms: int = 2, loss: bool = True) -> AdiabaticElimi
     g = sym.g[0]
     chi = g ** 2 / sym.delta_c
     # Operator-level elimination for kappa = 0 and homogeneous g: a -> a_eq as an operator.
-    H = hamiltonian(n_atoms, homogeneous=True)
     a_op = sum((sigma_minus(j + 1) for j in range(n_atoms)), Operator()) * (-g / sym.delta_c)
     h_eff = Operator()
     for i in range(n_atoms):
@@ -853,8 +852,8 @@ def lax_residues(derivation: LaxDerivation) -> dict:
         return total
 
     for e in sym.eps:
-        f0 = derivation.ell.applyfunc(lambda c: term_by_term(c, e, False))
-        f1 = derivation.ell.applyfunc(lambda c: term_by_term(c, e, True))
+        f0 = derivation.ell.applyfunc(lambda c, e=e: term_by_term(c, e, False))
+        f1 = derivation.ell.applyfunc(lambda c, e=e: term_by_term(c, e, True))
         double.append(sp.factor((f0.T * f0)[0, 0]))
         simple.append(sum(2 * a * b for a, b in zip(f0, f1)))
     return {"double": double, "simple": simple}
@@ -955,7 +954,7 @@ class ContinuumLax:
         return (lx - shift) ** 2 + ly ** 2 + ((2.0 * u - delta_c) / delta_c) ** 2
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def continuum_lax() -> ContinuumLax:
     r"""Integrate :math:`\frac{\chi}{2}\sum_i\vec\sigma_i/(u-\varepsilon_i)` over the two-box density.
 
@@ -994,7 +993,7 @@ def continuum_lax() -> ContinuumLax:
 # ============================================================================
 # Numerical right-hand side from the derived equations
 # ============================================================================
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _lambdified_rhs(n_atoms: int, adiabatic: bool):
     sym = model_symbols(n_atoms)
     mf = mean_field_equations(n_atoms, loss=True)
