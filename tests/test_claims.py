@@ -7,6 +7,8 @@ from cavity_bcs.paper import CLAIMS, ledger_markdown
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 _RESULTS = {}
+# claims whose checks run sweeps of tens of seconds (measured on the 2-core machine)
+SLOW = {"resonance-position", "fig3-raw-photon-minimum"}
 
 
 def _result(key):
@@ -16,7 +18,7 @@ def _result(key):
     return _RESULTS[key]
 
 
-@pytest.mark.parametrize("key", list(CLAIMS))
+@pytest.mark.parametrize("key", [pytest.param(k, marks=pytest.mark.slow) if k in SLOW else k for k in CLAIMS])
 def test_claim(key):
     claim, result = CLAIMS[key], _result(key)
     assert result.passed is claim.expect, f"{key}: {result.value} ({result.comment})"

@@ -363,8 +363,7 @@ def test_sympy_continuum_equals_library_continuum_lax():
     cont = d.continuum_lax()
     u = np.array([3 + 0.5j, 0.2 + 0.3j, -4 - 0.7j, 8 + 0.1j, 1e-3 + 2j])
     for eps0, W, delta_c, phi, equilibrium in [(6, 8, 5, 1.0, True), (6, 8, 7, 0.0, False), (1, 8, 3, np.pi, True)]:
-        model = cb.Model(eps0=eps0, W=W, delta_c=delta_c, n_atoms=2)
-        library = np.array([lax.lax_squared_continuum(x, model, delta_phi0=phi,
+        library = np.array([lax.lax_squared_continuum(x, cb.TwoBox(eps0, W), delta_c=delta_c, delta_phi0=phi,
                                                       photon="equilibrium" if equilibrium else "vacuum")
                             for x in u])
         mine = cont.lax_squared(u, eps0, W, delta_c, phi, equilibrium)

@@ -197,6 +197,7 @@ def test_generated_integrator_matches_its_generator():
     assert done.returncode == 0, "run `python tools/generate_dop853.py` and commit the result"
 
 
+@pytest.mark.slow
 def test_streaming_integrator_is_the_same_dop853():
     # The large-N path iterates the photon's stage values instead of storing the
     # stages; converged, it must reproduce the fused integrator step for step, with

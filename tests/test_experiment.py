@@ -134,6 +134,7 @@ def test_detuning_scan_records_initial_photons_and_checks_input():
         ex.simulate_drive(make(1.0), duration=-1.0)
 
 
+@pytest.mark.slow
 def test_coarse_graining_is_exact_for_classes_of_identical_atoms():
     # 10 distinct energies x 2 coupling values, each shared by 10 atoms: grouping them changes nothing.
     levels = np.array([2.2, 2.6, 3.0, 3.4, 3.8])

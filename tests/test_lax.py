@@ -81,7 +81,7 @@ def test_finite_n_roots_are_the_roots_of_the_spectral_polynomial(adiabatic):
 def test_flat_band_phase_two_root_is_the_plateau_of_the_spin_model():
     # eps0 = 0: ell^2 = 4 F^2 + 1 = 0 solves to u = i (W/4) cot(W/4) = i |S+(infinity)|
     for W in (1.0, 3.0, 5.0):
-        result = lax.dynamical_phase(cb.Model(eps0=0.0, W=W, delta_c=10.0, n_atoms=100), adiabatic=True)
+        result = lax.dynamical_phase(cb.TwoBox(0.0, W), delta_c=10.0, adiabatic=True)
         assert result.phase == "II"
         assert result.roots.size == 1
         np.testing.assert_allclose(result.roots[0], 1j * analytic.phase_two_plateau_flat_band(W), atol=1e-10)
@@ -90,8 +90,8 @@ def test_flat_band_phase_two_root_is_the_plateau_of_the_spin_model():
 @pytest.mark.parametrize("phi", [0.0, 1.0, 2.0])
 def test_phase_two_to_one_boundary_at_two_pi_cos_half_phi_for_small_eps0(phi):
     W_c = 2 * math.pi * math.cos(phi / 2)
-    below = lax.dynamical_phase(cb.Model(eps0=0.01, W=0.95 * W_c, delta_c=10.0, n_atoms=100), adiabatic=True, delta_phi0=phi)
-    above = lax.dynamical_phase(cb.Model(eps0=0.01, W=1.05 * W_c, delta_c=10.0, n_atoms=100), adiabatic=True, delta_phi0=phi)
+    below = lax.dynamical_phase(cb.TwoBox(0.01, 0.95 * W_c), delta_c=10.0, adiabatic=True, delta_phi0=phi)
+    above = lax.dynamical_phase(cb.TwoBox(0.01, 1.05 * W_c), delta_c=10.0, adiabatic=True, delta_phi0=phi)
     assert (below.phase, above.phase) == ("II", "I")
     # the closed-form plateau vanishes at the same boundary for phi = 0
     assert analytic.phase_two_plateau_flat_band(2 * math.pi * (1 - 1e-9)) < 1e-8
@@ -100,9 +100,9 @@ def test_phase_two_to_one_boundary_at_two_pi_cos_half_phi_for_small_eps0(phi):
 @pytest.mark.parametrize("eps0", [1.0, 6.0])
 def test_spin_model_at_delta_phi_pi_is_phase_three_below_pi_and_phase_one_above(eps0):
     for W in (0.5, 2.0, 3.0):
-        assert lax.dynamical_phase(cb.Model(eps0=eps0, W=W, delta_c=10.0, n_atoms=100), adiabatic=True, delta_phi0=math.pi).phase == "III"
+        assert lax.dynamical_phase(cb.TwoBox(eps0, W), delta_c=10.0, adiabatic=True, delta_phi0=math.pi).phase == "III"
     for W in (3.3, 5.0, 8.0):
-        assert lax.dynamical_phase(cb.Model(eps0=eps0, W=W, delta_c=10.0, n_atoms=100), adiabatic=True, delta_phi0=math.pi).phase == "I"
+        assert lax.dynamical_phase(cb.TwoBox(eps0, W), delta_c=10.0, adiabatic=True, delta_phi0=math.pi).phase == "I"
     diagram = lax.phase_diagram([10.0], np.linspace(0.0, 8.0, 81), eps0, adiabatic=True, delta_phi0=math.pi)
     assert not np.any(diagram.n_pairs == 1)   # no phase II anywhere
 
@@ -117,14 +117,14 @@ def test_equilibrium_photon_vanishes_at_delta_phi_pi():
 @pytest.mark.parametrize("delta_c", [1.0, 6.0, 40.0])
 def test_no_disorder_gives_phase_three_plus_one(delta_c):
     # W = 0: two giant spins and the photon, three collective degrees of freedom (paper)
-    assert lax.dynamical_phase(cb.Model(eps0=6.0, W=0.0, delta_c=delta_c, n_atoms=100), locate=False).phase == "III+1"
+    assert lax.dynamical_phase(cb.TwoBox(6.0, 0.0), delta_c=delta_c, locate=False).phase == "III+1"
 
 
 def test_phase_one_plus_one_root_approaches_supplement_eq_10():
     # Delta_c > W > eps0 (and W > 2 pi so the spins carry no root): u -> Delta_c/2 + i
     distances = []
     for delta_c in (20.0, 50.0, 200.0):
-        result = lax.dynamical_phase(cb.Model(eps0=1.0, W=8.0, delta_c=delta_c, n_atoms=100))
+        result = lax.dynamical_phase(cb.TwoBox(1.0, 8.0), delta_c=delta_c)
         assert result.phase == "I+1"
         u = result.roots[0]
         eq10 = delta_c / 2 * (1 + np.sqrt(1 + 8j / delta_c)) / 2
@@ -180,7 +180,7 @@ def test_argument_principle_count_matches_located_roots_across_a_diagram():
     diagram = lax.phase_diagram(dc, W, 6.0)
     for i, d in enumerate(dc):
         for j, w in enumerate(W):
-            single = lax.dynamical_phase(cb.Model(eps0=6.0, W=w, delta_c=d, n_atoms=100))
+            single = lax.dynamical_phase(cb.TwoBox(6.0, w), delta_c=d)
             assert single.n_pairs == diagram.n_pairs[i, j]
             assert single.roots.size == single.n_pairs + single.n_near_axis
 
@@ -190,17 +190,17 @@ def test_a_root_within_tolerance_of_the_continuum_makes_the_phase_unsure():
     x = math.pi / 2 - 4e-4
     W = 4 * x
     assert 1e-4 < x / math.tan(x) < 1e-3
-    result = lax.dynamical_phase(cb.Model(eps0=0.0, W=W, delta_c=10.0, n_atoms=100), adiabatic=True)
+    result = lax.dynamical_phase(cb.TwoBox(0.0, W), delta_c=10.0, adiabatic=True)
     assert result.unsure and result.phase == "unsure"
     assert result.candidates == ("I", "II")
-    assert lax.dynamical_phase(cb.Model(eps0=0.0, W=W, delta_c=10.0, n_atoms=100), adiabatic=True, tol=1e-4, strip=1e-8).phase == "II"
+    assert lax.dynamical_phase(cb.TwoBox(0.0, W), delta_c=10.0, adiabatic=True, tol=1e-4, strip=1e-8).phase == "II"
 
 
 def test_bad_parameters_raise_value_error():
     with pytest.raises(ValueError, match="W"):
-        lax.dynamical_phase(cb.Model(eps0=6.0, W=-1.0, delta_c=1.0, n_atoms=10))
+        lax.dynamical_phase(cb.TwoBox(6.0, -1.0), delta_c=1.0)
     with pytest.raises(ValueError, match="delta_c"):
-        lax.dynamical_phase(cb.Model(eps0=6.0, W=1.0, delta_c=0.0, n_atoms=10))
+        lax.dynamical_phase(cb.TwoBox(6.0, 1.0), delta_c=0.0)
     with pytest.raises(ValueError, match="homogeneous"):
         lax.dynamical_phase(cb.Model(eps0=6.0, W=1.0, delta_c=1.0, n_atoms=4, coupling_profile=[1, 0.5, 1, 1]))
     with pytest.raises(ValueError, match="kappa"):
@@ -208,9 +208,9 @@ def test_bad_parameters_raise_value_error():
     with pytest.raises(ValueError, match="energies"):
         lax.dynamical_phase(cb.Model(eps0=6.0, W=1.0, delta_c=1.0, n_atoms=4, energies=[1, 2, 3, 4]))
     with pytest.raises(ValueError, match="photon"):
-        lax.dynamical_phase(cb.Model(eps0=6.0, W=1.0, delta_c=1.0, n_atoms=4), photon="thermal")
+        lax.dynamical_phase(cb.TwoBox(6.0, 1.0), delta_c=1.0, photon="thermal")
     with pytest.raises(ValueError, match="strip"):
-        lax.dynamical_phase(cb.Model(eps0=6.0, W=1.0, delta_c=1.0, n_atoms=4), tol=1e-3, strip=1e-2)
+        lax.dynamical_phase(cb.TwoBox(6.0, 1.0), delta_c=1.0, tol=1e-3, strip=1e-2)
     with pytest.raises(ValueError, match="delta_c"):
         lax.phase_diagram([1.0, -1.0], [1.0], 6.0)
     with pytest.raises(ValueError, match="W"):
@@ -233,7 +233,7 @@ def test_cached_crossvalidation_points_recompute_identically():
         assert abs(late.mean() - float(row["mean_coherence"])) < 1e-10
         assert abs(late.std() - float(row["std_coherence"])) < 1e-10
         assert cb.meanfield.quench_signature(q, t_min=t_min) == row["quench_signature"]
-        assert lax.dynamical_phase(cb.Model(eps0=6.0, W=w, delta_c=d, n_atoms=100), locate=False).phase == row["lax_phase"]
+        assert lax.dynamical_phase(cb.TwoBox(6.0, w), delta_c=d, locate=False).phase == row["lax_phase"]
 
 
 def test_spectral_lines_of_a_quench_sit_at_twice_the_real_parts_of_the_roots():

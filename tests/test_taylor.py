@@ -152,6 +152,7 @@ def test_step_limit_is_reported():
         cb.quench(cb.Model(**FIG1), 50.0, n_save=2, method="taylor", max_steps=5)
 
 
+@pytest.mark.slow
 def test_series_coefficients_are_derivatives_of_the_sympy_derived_equations():
     # Independent of the recursion: differentiate the equations derived symbolically
     # from the Hamiltonian (cavity_bcs.derivation) k times along the flow and compare

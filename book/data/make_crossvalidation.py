@@ -35,7 +35,7 @@ def quench_point(delta_c, w):
 
 
 def lax_point(delta_c, w):
-    r = lax.dynamical_phase(cb.Model(eps0=EPS0, W=w, delta_c=delta_c, n_atoms=100), locate=False)
+    r = lax.dynamical_phase(cb.TwoBox(EPS0, w), delta_c=delta_c, locate=False)
     return r.phase, r.n_pairs, r.unsure
 
 

@@ -21,6 +21,13 @@ __all__ = ["TwoBox", "two_box_energies", "two_box_density"]
 SAMPLINGS = ("quantile", "random")
 
 
+def box_edges(eps0, W):
+    r"""The two boxes ``((lo, hi) upper, (lo, hi) lower)`` of :math:`\varepsilon`:
+    :math:`\pm\varepsilon_0/2 \mp\!/\!\pm W/4`. Plain arithmetic, so it serves numbers and
+    sympy symbols alike (the symbolic derivation integrates over the same edges)."""
+    return ((eps0 / 2 - W / 4, eps0 / 2 + W / 4), (-eps0 / 2 - W / 4, -eps0 / 2 + W / 4))
+
+
 @dataclass(frozen=True)
 class TwoBox:
     r"""The normalised two-box density :math:`p(\varepsilon)` of the atomic energies.
@@ -50,9 +57,7 @@ class TwoBox:
     def boxes(self) -> tuple:
         r"""The two boxes ``((lo, hi) upper, (lo, hi) lower)`` of :math:`\varepsilon`, upper first
         (centres :math:`+\varepsilon_0/2` and :math:`-\varepsilon_0/2`)."""
-        half = self.W / 4.0
-        c = self.eps0 / 2.0
-        return ((c - half, c + half), (-c - half, -c + half))
+        return box_edges(self.eps0, self.W)
 
     @property
     def bands(self) -> list:

@@ -210,6 +210,9 @@ def integrate(y0, t_save, physics: Physics, *, rtol: float, atol: float, max_ste
     y0 = np.ascontiguousarray(y0, dtype=float)
     t_save = np.ascontiguousarray(t_save, dtype=float)
     rtol, atol, max_steps, save_state = float(rtol), float(atol), int(max_steps), bool(save_state)
+    if not np.all(np.isfinite(y0)):
+        # the kernels would only see an error norm of 1e300 and report a step underflow
+        raise IntegrationError(f"{what} cannot start: the initial state contains NaN or infinite values")
     if drive is not None:
         if method not in ("auto", "dop853"):
             raise ValueError(f"a driven run integrates with DOP853: method must be 'auto' or 'dop853', got {method!r}")

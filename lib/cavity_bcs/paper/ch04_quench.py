@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..integrability import dynamical_phase, photon_oscillation
+from ..meanfield.drive import drive_coherence, photon_drive
+from ..meanfield.quench import quench
+from ..meanfield.sweep import sweep
+from ..model import Model
 from .registry import Check, _cached, claim
 
 
 def _fig1(kappa_per_g=None, n_points=25):
-    from ..meanfield.sweep import sweep
-    from ..model import Model
     base = Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=400)
     detunings = np.geomspace(0.1, 100.0, n_points)
     res = sweep(base, {"delta_c": detunings}, 100.0, n_save=1001, kappa_per_g=kappa_per_g, progress=False)
@@ -64,9 +67,6 @@ def _resonance_with_loss():
        "In phase I⁺¹ with Δc > W > ε0 the photon oscillates as A·exp(iµt) with µ = Δc and A = χN/g = √N √(χN/Δc).",
        "Eq. 10, Fig. 5 inset", "04_quench_resonance")
 def _photon_amplitude():
-    from ..meanfield.drive import photon_drive
-    from ..meanfield.quench import quench
-    from ..model import Model
     delta_c = 40.0
     r = quench(Model(eps0=1.0, W=8.0, delta_c=delta_c, n_atoms=400), 100.0, n_save=4001)
     d = photon_drive(r, t_min=50.0)
@@ -91,8 +91,6 @@ def _photon_minimum():
        "At W = 8χN, Δc = 0.1 and 10.3χN relax to constant |S⁺| (phase I⁺¹) while detunings near resonance oscillate (phase II⁺¹).",
        "Fig. 2 bottom right", "04_quench_resonance")
 def _fig2_right():
-    from ..meanfield.quench import quench
-    from ..model import Model
     swings = {}
     for dc in (0.1, 6.0, 10.3):
         # 800 atoms: the quantile grid's revival time 2*pi*N/W = 314/chiN lies beyond the run.
@@ -108,8 +106,6 @@ def _fig2_right():
        "At W = 0, Δc = 40χN the adiabatic model predicts the matter dynamics, but the photon oscillates around a_eq(t).",
        "Fig. 2 bottom left", "04_quench_resonance")
 def _fig2_left():
-    from ..meanfield.quench import quench
-    from ..model import Model
     m = Model(eps0=6.0, W=0.0, delta_c=40.0, n_atoms=400)
     full = quench(m, 2.0, n_save=2001)
     spin = quench(m, 2.0, n_save=2001, adiabatic=True)
@@ -126,9 +122,6 @@ def _fig2_left():
        "In phase I⁺¹ the photon acts as a drive and the atoms' coherence follows the single-spin resonance (Eq. 3).",
        "Eq. 3", "04_quench_resonance")
 def _mechanism():
-    from ..meanfield.drive import drive_coherence, photon_drive
-    from ..meanfield.quench import quench
-    from ..model import Model
     m = Model(eps0=6.0, W=8.0, delta_c=10.3, n_atoms=800)
     r = quench(m, 150.0, n_save=3001)
     d = photon_drive(r, t_min=75.0)
@@ -144,8 +137,6 @@ def _mechanism():
        "Conservation of ½Σσᶻ + a†a locks the photon density to the inversion, a†a = −Sᶻ, for the quench state.",
        "Supplement, Eq. 11", "04_quench_resonance")
 def _lock():
-    from ..meanfield.quench import quench
-    from ..model import Model
     r = quench(Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=400), 50.0, n_save=501)
     drift = np.max(np.abs(r.excitations))
     return Check(f"max |a†a/N + Sᶻ/N| = {drift:.1e}", drift < 1e-9)
@@ -155,8 +146,6 @@ def _lock():
        "After the quench the photon is first driven to oscillate at Δc around a_eq(0) = −Ng/Δc.",
        "main text (Mechanism)", "04_quench_resonance")
 def _aeq0():
-    from ..meanfield.quench import quench
-    from ..model import Model
     delta_c = 400.0  # 1/Delta_c must be the fastest scale (1/eps0, 1/W much longer)
     r = quench(Model(eps0=6.0, W=8.0, delta_c=delta_c, n_atoms=400), 2 * np.pi / delta_c, n_save=1001)
     mean = np.trapezoid(r.photon, r.t) / r.t[-1] * np.sqrt(delta_c)  # in units of a_eq(0) = -1/sqrt(Delta_c)
@@ -167,10 +156,6 @@ def _aeq0():
 
 
 def _late_drive(delta_c):
-    from ..integrability import dynamical_phase, photon_oscillation
-    from ..meanfield.drive import photon_drive
-    from ..meanfield.quench import quench
-    from ..model import Model
     m = Model(eps0=6.0, W=8.0, delta_c=delta_c, n_atoms=400)  # revival time 157/chiN lies beyond the run
     d = photon_drive(quench(m, 100.0, n_save=4001), t_min=50.0)
     phase = dynamical_phase(m)
@@ -198,8 +183,6 @@ def _mu_near_delta():
        "to the spin model's phase III.",
        "main text (Dynamical phases)", "04_quench_resonance")
 def _three_plus_limit():
-    from ..meanfield.quench import quench
-    from ..model import Model
     dev = {}
     for dc in (20.0, 40.0, 80.0, 160.0):
         # W = 0: all atoms of a band move together, so one atom per band is the exact mean-field system
@@ -220,8 +203,6 @@ def _three_plus_limit():
        "instantaneous interaction of the adiabatically eliminated model.",
        "main text (introduction), Fig. 1", "04_quench_resonance")
 def _retardation():
-    from ..meanfield.quench import quench
-    from ..model import Model
     detunings, res = _cached("fig1", _fig1)
     k = int(np.argmax(res["coherence_avg"]))
     spin = quench(Model(eps0=6.0, W=8.0, delta_c=detunings[k], n_atoms=400), 100.0, n_save=1001, adiabatic=True)

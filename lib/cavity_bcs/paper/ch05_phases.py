@@ -1,8 +1,14 @@
 """Claims checked in Chapter 5, dynamical phases from integrability (``book/05_dynamical_phases.ipynb``)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from ..density import TwoBox
+from ..integrability import dynamical_phase, phase_diagram
+from ..meanfield.sweep import sweep
+from ..model import Model
 from .registry import Check, claim
 
 
@@ -10,11 +16,9 @@ from .registry import Check, claim
        "In the W = 0 limit there is only phase III⁺¹ (aperiodic |S⁺|, three collective degrees of freedom), at every Δc.",
        "Fig. 2 top", "05_dynamical_phases")
 def _three_plus():
-    from ..integrability import dynamical_phase
-    from ..model import Model
     detunings = (0.1, 0.3, 1.0, 3.0, 6.0, 10.0, 30.0, 100.0)
-    at_zero = [dynamical_phase(Model(eps0=6.0, W=0.0, delta_c=dc, n_atoms=2)).phase for dc in detunings]
-    wide = [dynamical_phase(Model(eps0=6.0, W=8.0, delta_c=dc, n_atoms=2)).phase for dc in detunings]
+    at_zero = [dynamical_phase(TwoBox(6.0, 0.0), delta_c=dc).phase for dc in detunings]
+    wide = [dynamical_phase(TwoBox(6.0, 8.0), delta_c=dc).phase for dc in detunings]
     passed = all(p == "III+1" for p in at_zero) and "III+1" not in wide
     return Check(f"W = 0: {sorted(set(at_zero))}; W = 8χN: {sorted(set(wide))}", passed,
                  "continuum Lax root count at 8 detunings from 0.1 to 100 χN")
@@ -24,9 +28,7 @@ def _three_plus():
        "At large disorder (W > 4χN) phase II⁺¹ appears only around Δc ∼ ε0; Δc = 0.1 and 10.3χN are phase I⁺¹.",
        "Fig. 2 top", "05_dynamical_phases")
 def _two_plus():
-    from ..integrability import dynamical_phase
-    from ..model import Model
-    phases = {dc: dynamical_phase(Model(eps0=6.0, W=8.0, delta_c=dc, n_atoms=2)).phase for dc in (0.1, 1.0, 6.0, 10.3, 100.0)}
+    phases = {dc: dynamical_phase(TwoBox(6.0, 8.0), delta_c=dc).phase for dc in (0.1, 1.0, 6.0, 10.3, 100.0)}
     passed = (phases[6.0] == "II+1" and phases[0.1] == "I+1" and phases[10.3] == "I+1"
               and phases[1.0] == "I+1" and phases[100.0] == "I+1")
     return Check(", ".join(f"{p} at Δc = {dc:g}" for dc, p in phases.items()) + " (W = 8χN)", passed)
@@ -36,11 +38,9 @@ def _two_plus():
        "For Δc > W > ε0 the phase-I⁺¹ Lax root is u = (Δc/4)(1 + √(1 + 8iχN/Δc)) ≈ Δc/2 + iχN.",
        "Supplement Eqs. 9–10", "05_dynamical_phases")
 def _eq10():
-    from ..integrability import dynamical_phase
-    from ..model import Model
     errors = {}
     for dc in (20.0, 40.0, 100.0):
-        ph = dynamical_phase(Model(eps0=1.0, W=8.0, delta_c=dc, n_atoms=2))
+        ph = dynamical_phase(TwoBox(1.0, 8.0), delta_c=dc)
         closed = dc / 4 * (1 + np.sqrt(1 + 8j / dc))
         errors[dc] = (ph.phase, abs(ph.roots[-1] - closed) / abs(closed.imag), ph.roots[-1])
     passed = all(p == "I+1" and e < 0.03 for p, e, _ in errors.values())
@@ -50,7 +50,6 @@ def _eq10():
 
 
 def _first_w_in_phase(delta_c, eps0, names, adiabatic=False, W=None):
-    from ..integrability import phase_diagram
     W = np.linspace(0.01, 10.0, 1000) if W is None else W
     phases = phase_diagram([delta_c], W, eps0, adiabatic=adiabatic).phases[0]
     hits = np.flatnonzero(np.isin(phases, names))
@@ -104,9 +103,7 @@ def _spin_phase_two():
        "For Δφ0 = π and a(0) = a_eq(0) the phase-II⁺¹ region of the diagram is larger than in Fig. 2.",
        "Supplement Fig. 4", "05_dynamical_phases", expect=False)
 def _fig4_area():
-    import math
 
-    from ..integrability import phase_diagram
     dc, W = np.geomspace(0.1, 100.0, 60), np.linspace(0.0, 10.0, 60)
     fig2 = np.sum(phase_diagram(dc, W, 6.0).phases == "II+1")
     fig4 = np.sum(phase_diagram(dc, W, 6.0, delta_phi0=math.pi, photon="equilibrium").phases == "II+1")
@@ -120,9 +117,7 @@ def _fig4_area():
        "For Δφ0 = π and a(0) = a_eq(0), at large W the phase-II⁺¹ region shifts to higher detunings.",
        "Supplement Fig. 4", "05_dynamical_phases")
 def _fig4_shift():
-    import math
 
-    from ..integrability import phase_diagram
     dc = np.geomspace(0.1, 100.0, 121)
     rows = {}
     for name, kw in (("Fig. 2", {}), ("Fig. 4", dict(delta_phi0=math.pi, photon="equilibrium"))):
@@ -138,10 +133,7 @@ def _fig4_shift():
        "(confirmed numerically in the paper).",
        "Supplement Fig. 4 caption", "05_dynamical_phases")
 def _fig4_resonance():
-    import math
 
-    from ..meanfield.sweep import sweep
-    from ..model import Model
     detunings = np.geomspace(0.3, 100.0, 16)
     res = sweep(Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=400), {"delta_c": detunings}, 100.0, n_save=1001, delta_phi0=math.pi,
                 photon="equilibrium", progress=False)

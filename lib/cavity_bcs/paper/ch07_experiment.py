@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.integrate import cumulative_trapezoid
 
+from .. import experiment as ex
+from ..experiment.units import STRONTIUM, LabParameters
+from ..meanfield.quench import quench
+from ..model import Model
 from .registry import Check, _cached, claim
 
 
 def _fig3_scan(kappa_lab: bool = True):
-    from .. import experiment as ex
-    from ..experiment.units import STRONTIUM
     n_atoms = 1000  # as in chapter 7; revival time 2 pi N / W = 393/chiN lies beyond the runs
     profile = ex.cosine_profile(n_atoms)
     kappa = STRONTIUM["kappa_khz"] if kappa_lab else 0.0
@@ -34,7 +37,6 @@ def _fig3_raw():
 
 def _lab_model(delta_c, n_atoms, kappa_khz, profile=None, gamma_khz=0.0):
     """Strontium cavity (g/2pi = 10.8 kHz) with N = 10^6 pairs at Delta_c/chiN = delta_c, eps0 = 6, W = 8."""
-    from ..experiment.units import STRONTIUM, LabParameters
     lab = LabParameters.at_detuning(STRONTIUM["g_khz"], kappa_khz, 2_000_000, delta_c, eps0=6.0, W=8.0,
                                     gamma_khz=gamma_khz)
     return lab, lab.to_model(n_atoms=n_atoms, coupling_profile=profile)
@@ -45,8 +47,6 @@ def _lab_model(delta_c, n_atoms, kappa_khz, profile=None, gamma_khz=0.0):
        "the cavity in phase, and an initial photon number that scales as 1/Δc.",
        "main text, Fig. 3 caption", "07_loss_experiment")
 def _drive_preparation():
-    from .. import experiment as ex
-    from ..model import Model
     n_atoms = 200
     f = ex.cosine_profile(n_atoms)
     strong = np.abs(f) > 0.3  # weakly coupled atoms cannot follow the sweep (chapter 7)
@@ -72,9 +72,6 @@ def _drive_preparation():
        "the photon, while the drive-prepared state (sgn σˣᵢ = sgn gᵢ) does.",
        "main text (Experimental Realization)", "07_loss_experiment")
 def _dark_x_start():
-    from .. import experiment as ex
-    from ..meanfield.quench import quench
-    from ..model import Model
     t_final = 40.0
     x_start, drive = {}, {}
     for sampling, seeds in (("quantile", (None,)), ("random", (0, 1, 2))):
@@ -105,7 +102,6 @@ def _dark_x_start():
 
 def _fig3_fine_scan(kappa_khz):
     """Drive-state detuning scan with cosine couplings on a fine grid around resonance (atom-induced density)."""
-    from .. import experiment as ex
     n_atoms, t_final = 600, 100.0  # 600 and 1000 atoms give the same minima (checked for the ledger)
     profile = ex.cosine_profile(n_atoms)
     scan = ex.detuning_scan(lambda d: _lab_model(d, n_atoms, kappa_khz, profile)[1],
@@ -158,9 +154,6 @@ def _loss_runs():
     """Fig. 3 (top) quenches for 8 µs of lab time: ideal, lab kappa, twice lab kappa, lab kappa + gamma.
 
     800 atoms and 8 µs give the same decay times as chapter 7's 1000 atoms and 10 µs (to 2%)."""
-    from .. import experiment as ex
-    from ..experiment.units import STRONTIUM
-    from ..meanfield.quench import quench
     runs = {}
     for dc in (4.0, 6.0, 10.3):
         lab, m = _lab_model(dc, 800, STRONTIUM["kappa_khz"], gamma_khz=STRONTIUM["gamma_khz"])
@@ -179,7 +172,6 @@ def _loss_runs():
 
 
 def _kappa_per_us():
-    from ..experiment.units import STRONTIUM
     return 2 * np.pi * STRONTIUM["kappa_khz"] * 1e-3
 
 
@@ -223,7 +215,6 @@ def _loss_apparent():
        "At fixed g the unit of time 1/χN decreases as Δc/χN grows.",
        "Fig. 3 top caption", "07_loss_experiment", expect=False)
 def _time_unit():
-    from ..experiment.units import STRONTIUM, LabParameters
     units = {dc: LabParameters.at_detuning(STRONTIUM["g_khz"], STRONTIUM["kappa_khz"], 2_000_000, dc).time_unit_ms
              for dc in (0.1, 10.3)}
     ratio = units[10.3] / units[0.1]
@@ -262,11 +253,7 @@ def _atomic_decay():
        "a†a = −Jᶻ + a₀†a₀ (κ = 0); with loss the excitations leak only through the photon, at rate κ⟨a†a⟩.",
        "Supplement Eqs. 12, 17", "07_loss_experiment")
 def _drive_excitations():
-    from scipy.integrate import cumulative_trapezoid
 
-    from .. import experiment as ex
-    from ..meanfield.quench import quench
-    from ..model import Model
     m = Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=600, coupling_profile=ex.cosine_profile(600))
     ideal = quench(m, 50.0, n_save=501, initial=ex.drive_state(m))
     drift = np.max(np.abs(ideal.excitations - ideal.n_photon[0]))  # S^z(0) = 0 for the drive state

@@ -1,6 +1,10 @@
 """Claims checked in Chapter 8, beyond mean field (``book/08_beyond_mean_field.ipynb``)."""
 from __future__ import annotations
 
+from ..meanfield.quench import quench
+from ..model import Model
+from ..quantum.exact import exact_quench
+from ..results import first_departure
 from .registry import Check, claim
 
 
@@ -8,10 +12,6 @@ from .registry import Check, claim
        "The mean-field approximation holds up to times of order 1/(χN), longer for more atoms.",
        "main text", "08_beyond_mean_field")
 def _mean_field_time():
-    from ..meanfield.quench import quench
-    from ..model import Model
-    from ..quantum.exact import exact_quench
-    from ..results import first_departure
     times = {}
     for n_atoms in (4, 8):
         m = Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=n_atoms)

@@ -45,6 +45,7 @@ import numpy as np
 import sympy as sp
 
 from .. import _validate as check
+from ..density import box_edges
 
 __all__ = [
     "Operator", "sigma_plus", "sigma_minus", "sigma_z", "annihilation", "creation", "identity",
@@ -979,8 +980,9 @@ def continuum_lax() -> ContinuumLax:
     W = sp.Symbol("W", positive=True)
     dphi = sp.Symbol(r"\Delta\phi_0", real=True)
     box = sp.integrate(1 / (u - e), (e, lo, hi), conds="none")
-    upper = box.subs({lo: eps0 / 2 - W / 4, hi: eps0 / 2 + W / 4})
-    lower = box.subs({lo: -eps0 / 2 - W / 4, hi: -eps0 / 2 + W / 4})
+    (up_lo, up_hi), (low_lo, low_hi) = box_edges(eps0, W)
+    upper = box.subs({lo: up_lo, hi: up_hi})
+    lower = box.subs({lo: low_lo, hi: low_hi})
     # chi/2 * N * (2/W) = 1/W in units chi*N = 1
     x_log = sp.cos(dphi / 2) / W * (upper + lower)
     y_log = sp.sin(dphi / 2) / W * (upper - lower)
