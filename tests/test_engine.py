@@ -18,12 +18,23 @@ def _physics(m, **changes):
 @pytest.mark.parametrize("method", ["taylor", "dop853"])
 def test_step_limit_becomes_an_integration_error_naming_time_and_remedy(method):
     with pytest.raises(cb.IntegrationError) as err:
-        cb.quench(cb.Model(**FIG1), 50.0, n_save=2, method=method, max_steps=5)
+        # 60 steps pass the a-priori bound (40 for t = 50 at the fastest frequency 10) but not the run
+        cb.quench(cb.Model(**FIG1), 50.0, n_save=2, method=method, max_steps=60)
     text = str(err.value)
-    assert "quench stopped at t = " in text and "max_steps = 5" in text and "Raise max_steps" in text
+    assert "quench stopped at t = " in text and "max_steps = 60" in text and "Raise max_steps" in text
     # the reported time is where it stopped, before the end
     t_stop = float(text.split("t = ")[1].split()[0])
     assert 0.0 < t_stop < 50.0
+
+
+def test_a_run_that_cannot_finish_is_refused_before_it_starts():
+    import time
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="needs at least .* steps"):
+        cb.quench(cb.Model(**FIG1), 1e300)
+    with pytest.raises(ValueError, match="would need about .* GB"):
+        cb.quench(cb.Model(**FIG1), 1.0, n_save=10**10)
+    assert time.perf_counter() - start < 1.0
 
 
 def test_non_finite_state_becomes_an_integration_error_with_a_reason():
@@ -40,9 +51,12 @@ def test_every_mean_field_caller_reports_through_the_engine():
     # so they share its refusal (and its sentence) when the step limit is hit
     m = cb.Model(**FIG1, kappa=0.1)
     with pytest.raises(cb.IntegrationError, match="TWA sample 0 stopped at t = "):
-        cb.twa_quench(m, 20.0, n_samples=2, n_save=3, max_steps=3, workers=1)
+        cb.twa_quench(m, 20.0, n_samples=2, n_save=3, max_steps=20, workers=1)
     with pytest.raises(cb.IntegrationError, match="drive simulation stopped at t = "):
         cb.simulate_drive(cb.Model(**FIG1), duration=50.0, max_steps=3)
+    coarse = cb.coarse_grain(m, 4, 1)
+    with pytest.raises(cb.IntegrationError, match="coarse quench stopped at t = "):
+        cb.coarse_quench(coarse, 20.0, n_save=3, max_steps=20)
 
 
 def test_taylor_refuses_what_it_cannot_integrate_and_names_the_obstacle():
@@ -74,3 +88,42 @@ def test_public_time_derivative_is_the_engines_right_hand_side():
                     method="DOP853", rtol=1e-11, atol=1e-13)
     ref = cb.quench(m, 5.0, n_save=2, initial=init, rtol=1e-12)
     assert np.max(np.abs(sol.y[:, -1] - cb.meanfield.pack_state(ref.final))) < 1e-8
+
+
+def _interrupt_after(code, seconds=2.0):
+    """Start ``code`` in a fresh interpreter, send it SIGINT after ``seconds``; return (stderr, delay to exit)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    env = {**os.environ, "CAVITY_BCS_PROGRESS": "0"}
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    assert proc.stdout.readline().strip() == "started"  # compiled and integrating
+    time.sleep(seconds)
+    sent = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    return err, time.perf_counter() - sent
+
+
+@pytest.mark.parametrize("method", ["taylor", "dop853"])
+def test_ctrl_c_stops_a_long_quench_promptly(method):
+    # warm the kernels first (a compile cannot be interrupted), then start a run of minutes
+    code = ("import cavity_bcs as cb\n"
+            "m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=2000)\n"
+            f"cb.quench(m, 1.0, n_save=2, method='{method}')\n"
+            "print('started', flush=True)\n"
+            f"cb.quench(m, 1e6, n_save=2, method='{method}', max_steps=10**9)\n")
+    err, delay = _interrupt_after(code)
+    assert "KeyboardInterrupt" in err and "quench interrupted at t = " in err
+    assert delay < 5.0
+
+
+def test_progress_bar_follows_the_integration_time(capsys):
+    cb.quench(cb.Model(**FIG1), 20.0, n_save=3, progress=True)
+    err = capsys.readouterr().err
+    assert "quench" in err and "t = " in err
+    cb.quench(cb.Model(**FIG1), 20.0, n_save=3, progress=False)
+    assert capsys.readouterr().err == ""

@@ -11,6 +11,7 @@ stripped (see ``tools/clean_notebooks.py``).
 
 Usage, from the repository root:  python tools/execute_notebooks.py book/04_quench_resonance.ipynb ...
 """
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from clean_notebooks import clean  # noqa: E402
 
 KERNEL = "python3"
+# no automatic progress bars in stored outputs (as under nbval, see tests/conftest.py)
+os.environ["CAVITY_BCS_PROGRESS"] = "0"
 
 
 def execute(path: Path, timeout: int = 900) -> float:

@@ -38,7 +38,8 @@ generator and ``cavity_bcs.meanfield._engine.STREAMING_MIN_ATOMS``. Both
 integrators take the state ``y0``, the output times, the physics as one
 :class:`~cavity_bcs.meanfield._equations.Physics` named tuple and the step
 control, and return ``(obs, states, y_final, status, n_steps, n_rejected, t)``
-with ``t`` the time reached.
+with ``t`` the time reached; ``monitor`` is the stop flag and progress slot of
+:mod:`._equations` (checked and written once per step).
 """
 import math
 
@@ -46,6 +47,7 @@ from numba import prange
 
 from .._numba import njit
 from ._equations import FAST, STATUS_OK, STATUS_MAX_STEPS, STATUS_STEP_UNDERFLOW, STATUS_NONFINITE
+from ._equations import MONITOR_STOP, MONITOR_TIME, STATUS_INTERRUPTED
 from ._equations import eliminated_photon as _eliminated, observables, photon_and_sum, rhs_local
 from ._equations import photon_rate as _photon_rate, precession as _precession
 
@@ -204,7 +206,7 @@ def _photon_derivative(out, m, pr, pi, sr, si, G, delta_c, kappa, adiabatic):
 
 def integrator() -> str:
     body = ["@njit",
-            "def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state):",
+            "def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor):",
             '    """Adaptive DOP853 from ``t_save[0]`` through every time in ``t_save``.',
             "",
             "    Same contract as :func:`cavity_bcs.meanfield._engine.integrate`'s kernels: returns",
@@ -230,6 +232,8 @@ def integrator() -> str:
              "    for k in range(1, n_save):",
              "        t_target = t_save[k]",
              "        while t < t_target:",
+             "            if monitor[MONITOR_STOP] != 0.0:",
+             "                return obs, states, y, STATUS_INTERRUPTED, n_steps, n_rejected, t",
              "            if n_steps >= max_steps:",
              "                return obs, states, y, STATUS_MAX_STEPS, n_steps, n_rejected, t",
              "            # Spread the remaining interval evenly so that no sliver step is left.",
@@ -254,6 +258,7 @@ def integrator() -> str:
              "                if h_use < 1e-14 * max(1.0, abs(t)):",
              "                    return obs, states, y, STATUS_STEP_UNDERFLOW, n_steps, n_rejected, t",
              "            n_steps += 1",
+             "            monitor[MONITOR_TIME] = t + h_use",
              "            t = _landed(t, h_use, t_target)",
              "            h = h_use * factor",
              "            # Accept: swap buffers instead of copying (first-same-as-last).",
@@ -483,7 +488,7 @@ def streaming() -> str:
     e_cols = sorted(set(int(j) for j in np.flatnonzero(E5[:N_STAGES])) | set(int(j) for j in np.flatnonzero(E3[:N_STAGES])))
     c_nodes = dop.C[:N_STAGES]
     body = ["@njit",
-            "def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, threaded):",
+            "def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, threaded, monitor):",
             '    """DOP853 by streaming sweeps (see the generator); the contract of :func:`integrate`',
             "    plus ``threaded`` (sweeps split over numba's threads). The stage equations are",
             "    iterated to a relative change below 1e-14; a step whose iteration does not settle",
@@ -516,6 +521,8 @@ def streaming() -> str:
             "    for k in range(1, n_save):",
             "        t_target = t_save[k]",
             "        while t < t_target:",
+            "            if monitor[MONITOR_STOP] != 0.0:",
+            "                return obs, states, y, STATUS_INTERRUPTED, n_steps, n_rejected, t",
             "            if n_steps >= max_steps:",
             "                return obs, states, y, STATUS_MAX_STEPS, n_steps, n_rejected, t",
             "            n_sub = math.ceil((t_target - t) / h * (1.0 - 1e-12))",
@@ -578,6 +585,7 @@ def streaming() -> str:
             "                if h_use < 1e-14 * max(1.0, abs(t)):",
             "                    return obs, states, y, STATUS_STEP_UNDERFLOW, n_steps, n_rejected, t",
             "            n_steps += 1",
+            "            monitor[MONITOR_TIME] = t + h_use",
             "            t = _landed(t, h_use, t_target)",
             "            h = h_use * factor",
             f"            dr_r = (R[{2 * N_STAGES}] - r0r) / h_use",

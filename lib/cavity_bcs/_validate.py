@@ -83,6 +83,13 @@ def boolean(name, value):
     raise ParameterTypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
 
 
+def instance(name, value, cls):
+    """``value`` itself, if it is an instance of ``cls``."""
+    if not isinstance(value, cls):
+        raise ParameterTypeError(f"{name} must be a cavity_bcs.{cls.__name__}, got {type(value).__name__}")
+    return value
+
+
 def choice(name, value, options):
     """One of the strings ``options``."""
     if not isinstance(value, str) or value not in options:
@@ -127,3 +134,38 @@ def atom_number(name, value, maximum=None):
     if value % 2:
         raise ValueError(f"{name} must be even (2N atoms, N per band), got {value}")
     return value
+
+
+# ----------------------------------------------------------------------------- work budgets
+def memory_limit_bytes() -> int:
+    """Largest memory one call may plan to allocate: ``CAVITY_BCS_MEMORY_LIMIT_GB`` if set, else half
+    of the machine's physical memory."""
+    env = os.environ.get("CAVITY_BCS_MEMORY_LIMIT_GB")
+    if env:
+        return int(float(env) * 2 ** 30)
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2)
+    except (ValueError, OSError, AttributeError):  # not POSIX: assume 8 GB
+        return 8 * 2 ** 30
+
+
+def memory(what: str, n_bytes: float, detail: str) -> None:
+    """Refuse, before allocating, a call whose arrays would not fit (``detail`` says what they are)."""
+    limit = memory_limit_bytes()
+    if n_bytes > limit:
+        raise ValueError(f"{what} would need about {n_bytes / 2 ** 30:.3g} GB ({detail}), more than the limit of "
+                         f"{limit / 2 ** 30:.3g} GB; reduce it, or raise the limit with CAVITY_BCS_MEMORY_LIMIT_GB")
+
+
+def steps(what: str, t_span: float, omega: float, max_steps: int) -> None:
+    """Refuse a run that cannot finish within ``max_steps``.
+
+    An adaptive integrator of the library needs at least about half a step per period of the
+    fastest frequency ``omega`` present (order-16 Taylor at the loosest rtol; DOP853 needs ~20),
+    so ``t_span * omega / (4 pi)`` is a lower bound on the steps.
+    """
+    needed = t_span * omega / (4.0 * math.pi)
+    if needed > max_steps:
+        raise ValueError(f"{what} to t = {t_span:.3g} (units of 1/chi N) needs at least {needed:.3g} steps for the "
+                         f"fastest frequency {omega:.3g} chi N, more than max_steps = {max_steps}; shorten t_final "
+                         "or raise max_steps")

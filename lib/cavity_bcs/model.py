@@ -192,6 +192,16 @@ class Model:
         return 2.0 * np.pi * self.n_pairs / self.W
 
     @property
+    def fastest_frequency(self) -> float:
+        r"""A lower bound on the fastest angular frequency of the dynamics, units of :math:`\chi N`:
+        :math:`\max(2\max_i|\varepsilon_i|, \Delta_c, G\max_i|f_i|, \kappa, \gamma, \gamma_\phi)` (a spin
+        in the equator precesses at :math:`2|\varepsilon_i|`, the empty cavity at :math:`\Delta_c`). It bounds the
+        number of integrator steps a run needs from below."""
+        eps = float(np.max(np.abs(self.eps))) if self.n_atoms else 0.0
+        f = float(np.max(np.abs(self.couplings))) if self.n_atoms else 0.0
+        return max(2.0 * eps, self.delta_c, self.g_collective * f, self.kappa, self.gamma, self.dephasing)
+
+    @property
     def is_homogeneous(self) -> bool:
         """True when every :math:`g_i` equals :math:`g` (the integrable case)."""
         return bool(np.all(self.couplings == 1.0))

@@ -125,13 +125,14 @@ class CoarseResult:
 
 
 def coarse_quench(coarse: CoarseModel, t_final: float, n_save: int = 1001, rtol: float = 1e-9,
-                  atol: float = 1e-11) -> CoarseResult:
+                  atol: float = 1e-11, max_steps: int = 10_000_000, progress=None) -> CoarseResult:
     r"""Mean-field quench of the class model (weighted spins, same equations as :func:`~cavity_bcs.quench`).
 
     Each class spin precesses as :math:`\dot{\vec\sigma}_c = 2\vec b_c\times\vec\sigma_c` (plus
     the model's :math:`\gamma` and dephasing), and
     :math:`\dot\alpha = -i\Delta_c\alpha - iG\,(1/N)\sum_c w_c f_c s_c - (\kappa/2)\alpha`:
     the numba kernel behind :func:`~cavity_bcs.quench`, with class weights :math:`w_c`.
+    ``rtol``, ``atol``, ``max_steps`` and ``progress`` as in :func:`~cavity_bcs.quench`.
     """
     if not isinstance(coarse, CoarseModel):
         raise ValueError(f"coarse must be a CoarseModel, got {type(coarse).__name__}")
@@ -139,14 +140,19 @@ def coarse_quench(coarse: CoarseModel, t_final: float, n_save: int = 1001, rtol:
     n_save = check.integer("n_save", n_save, minimum=2)
     rtol = check.rtol(rtol)
     atol = check.atol(atol)
+    max_steps = check.integer("max_steps", max_steps, minimum=1)
     m = coarse.model
+    check.memory("coarse quench", 8.0 * n_save * (3 * coarse.n_classes + 9), f"{n_save} saved times x "
+                 f"{coarse.n_classes} classes")
+    check.steps("coarse quench", t_final, m.fastest_frequency, max_steps)
     eps, f, w = coarse.eps, coarse.couplings, coarse.weights
     inv_n = 1.0 / m.n_pairs
     t = np.linspace(0.0, t_final, n_save)
     sol = _engine.integrate(pack(coarse.spins, coarse.photon), t,
                             physics(eps, f, w, m.g_collective, m.delta_c, m.kappa, m.gamma, m.dephasing,
                                     False, inv_n),
-                            rtol=rtol, atol=atol, max_steps=10_000_000, save_state=True, what="coarse quench")
+                            rtol=rtol, atol=atol, max_steps=max_steps, save_state=True, what="coarse quench",
+                            progress=progress)
     obs = sol.obs
     spins = unpack_spins(sol.states)
     wf = w * f

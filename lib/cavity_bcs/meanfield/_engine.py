@@ -11,8 +11,11 @@ loss) and :mod:`._dop853` (generated Dormand–Prince 8(5,3), fused or streaming
 """
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import numba
@@ -20,6 +23,9 @@ import numpy as np
 
 from . import _dop853, _taylor
 from ._equations import (
+    MONITOR_STOP,
+    MONITOR_TIME,
+    STATUS_INTERRUPTED,
     STATUS_MAX_STEPS,
     STATUS_NONFINITE,
     STATUS_OK,
@@ -48,6 +54,96 @@ STREAMING_MIN_ATOMS = 100_000
 # threads launch parallel kernels at once (a sweep on a thread pool could do
 # that), so large runs take turns.
 _PARALLEL_LOCK = threading.Lock()
+
+
+#: A run shows a progress bar once it has taken this long (seconds), unless asked
+#: otherwise or ``CAVITY_BCS_PROGRESS=0`` is set (the tests and the book builds set it).
+PROGRESS_AFTER = 3.0
+
+# Monitors of the kernels running now: Ctrl-C in the main thread sets their stop
+# flags, so runs on worker threads (sweeps, TWA samples) stop at their next step too.
+_ACTIVE = {}
+_ACTIVE_LOCK = threading.Lock()
+
+
+def progress_enabled(progress) -> bool | None:
+    """``True``/``False`` as asked; ``None`` (automatic) unless ``CAVITY_BCS_PROGRESS=0``."""
+    if progress is None:
+        return False if os.environ.get("CAVITY_BCS_PROGRESS", "1") == "0" else None
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True, False or None, got {progress!r}")
+    return bool(progress)
+
+
+def stop_all_runs() -> None:
+    """Ask every running kernel to stop at its next step (what Ctrl-C does)."""
+    with _ACTIVE_LOCK:
+        for monitor in _ACTIVE.values():
+            monitor[MONITOR_STOP] = 1.0
+
+
+@contextmanager
+def interruptible():
+    """Around code that waits for kernels on other threads: Ctrl-C stops them all, then propagates."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        stop_all_runs()
+        raise
+
+
+@contextmanager
+def _registered(monitor):
+    with _ACTIVE_LOCK:
+        _ACTIVE[id(monitor)] = monitor
+    try:
+        yield
+    finally:
+        with _ACTIVE_LOCK:
+            _ACTIVE.pop(id(monitor), None)
+
+
+def _watched(run, monitor, t_start, t_final, progress, what):
+    """Run ``run()`` (a kernel call that releases the GIL) on a helper thread while the calling
+    (main) thread waits: Ctrl-C sets the stop flag, and a progress bar follows ``monitor``."""
+    box = {}
+
+    def target():
+        try:
+            box["out"] = run()
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, name=f"cavity_bcs {what}", daemon=True)
+    start = time.perf_counter()
+    bar = None
+
+    def open_bar():
+        from tqdm import tqdm  # on stderr: the book's pages drop it, a terminal shows it
+        return tqdm(total=round(t_final - t_start, 6), desc=what, leave=False,
+                    bar_format="{desc}: {percentage:3.0f}%|{bar}| t = {n:.4g}/{total:.4g} [{elapsed}<{remaining}]")
+
+    try:
+        if progress:
+            bar = open_bar()
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.05)
+            if bar is None and progress is None and time.perf_counter() - start > PROGRESS_AFTER:
+                bar = open_bar()
+            if bar is not None:
+                bar.n = round(min(monitor[MONITOR_TIME], t_final) - t_start, 6)
+                bar.refresh()
+    except KeyboardInterrupt:
+        monitor[MONITOR_STOP] = 1.0
+        worker.join()  # the kernel stops at its next step
+        raise KeyboardInterrupt(f"{what} interrupted at t = {monitor[MONITOR_TIME]:.6g}") from None
+    finally:
+        if bar is not None:
+            bar.close()
+    if "error" in box:
+        raise box["error"]
+    return box["out"]
 
 
 class IntegrationError(RuntimeError):
@@ -130,6 +226,11 @@ def _failure(status, t, t_final, max_steps, what) -> str:
     return f"{where}: the kernel returned the unknown status {status}."
 
 
+@contextmanager
+def _nothing():
+    yield
+
+
 class _TooManySteps(Exception):
     pass
 
@@ -175,7 +276,7 @@ def _integrate_driven(y0, t_save, p: Physics, drive: Drive, rtol, atol, max_step
 
 def integrate(y0, t_save, physics: Physics, *, rtol: float, atol: float, max_steps: int,
               save_state: bool, method: str = "auto", what: str = "the integration",
-              drive: Drive | None = None) -> Solution:
+              drive: Drive | None = None, progress=None) -> Solution:
     """Integrate the mean-field equations from ``t_save[0]`` through every time in ``t_save``.
 
     Parameters
@@ -201,6 +302,12 @@ def integrate(y0, t_save, physics: Physics, *, rtol: float, atol: float, max_ste
         A time-dependent coherent drive (the drive preparation); such runs take
         scipy's DOP853 on the shared right-hand side (``method`` must be ``"auto"`` or
         ``"dop853"``), observables in the drive frame.
+    progress : bool or None
+        Show a progress bar (tqdm, on stderr): ``None`` shows one once the run has
+        taken :data:`PROGRESS_AFTER` seconds, unless ``CAVITY_BCS_PROGRESS=0``.
+
+    Ctrl-C stops a run in the main thread at its next step with ``KeyboardInterrupt``;
+    runs on worker threads stop when their caller is interrupted (:func:`interruptible`).
 
     Raises
     ------
@@ -224,18 +331,24 @@ def integrate(y0, t_save, physics: Physics, *, rtol: float, atol: float, max_ste
     method = resolve_method(method, physics.f, physics.gamma, physics.dephasing)
     large = physics.eps.size >= STREAMING_MIN_ATOMS
     threaded = large and numba.get_num_threads() > 1
+    monitor = np.zeros(2)
+    monitor[MONITOR_TIME] = t_save[0]
     if method == "taylor":
-        run = lambda: _taylor.integrate(y0, t_save, physics, rtol, max_steps, save_state, threaded)  # noqa: E731
+        run = lambda: _taylor.integrate(y0, t_save, physics, rtol, max_steps, save_state, threaded, monitor)  # noqa: E731
     elif large:
         run = lambda: _dop853.integrate_streaming(y0, t_save, physics, rtol, atol, max_steps,  # noqa: E731
-                                                  save_state, threaded)
+                                                  save_state, threaded, monitor)
     else:
-        run = lambda: _dop853.integrate(y0, t_save, physics, rtol, atol, max_steps, save_state)  # noqa: E731
-    if threaded:
-        with _PARALLEL_LOCK:
+        run = lambda: _dop853.integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor)  # noqa: E731
+    progress = progress_enabled(progress)
+    with _registered(monitor), (_PARALLEL_LOCK if threaded else _nothing()):
+        if threading.current_thread() is threading.main_thread():
+            obs, states, y_final, status, n_steps, n_rejected, t = _watched(run, monitor, t_save[0], t_save[-1],
+                                                                            progress, what)
+        else:
             obs, states, y_final, status, n_steps, n_rejected, t = run()
-    else:
-        obs, states, y_final, status, n_steps, n_rejected, t = run()
+    if status == STATUS_INTERRUPTED:
+        raise KeyboardInterrupt(f"{what} interrupted at t = {t:.6g}")
     if status != STATUS_OK:
         raise IntegrationError(_failure(status, t, t_save[-1], max_steps, what))
     return Solution(obs, states, y_final, int(n_steps), int(n_rejected), method)

@@ -35,6 +35,13 @@ STATUS_OK = 0
 STATUS_MAX_STEPS = 1
 STATUS_STEP_UNDERFLOW = 2
 STATUS_NONFINITE = 3
+STATUS_INTERRUPTED = 4
+
+# Every integrator kernel takes a ``monitor`` array of two floats shared with Python:
+# it returns STATUS_INTERRUPTED as soon as monitor[STOP] is set (Ctrl-C), and writes
+# the time it has reached into monitor[TIME] after every step (progress bars).
+MONITOR_STOP = 0
+MONITOR_TIME = 1
 
 
 class Physics(NamedTuple):

@@ -46,6 +46,9 @@ from numba import prange
 from .._numba import njit
 from ._equations import (
     FAST,
+    MONITOR_STOP,
+    MONITOR_TIME,
+    STATUS_INTERRUPTED,
     STATUS_MAX_STEPS,
     STATUS_NONFINITE,
     STATUS_OK,
@@ -262,13 +265,14 @@ def _advance_block(x, y, z, u, w, M, mom, vx, vy, vz, up):
 
 
 @njit
-def integrate(y0, t_save, physics, tol, max_steps, save_state, threaded):
+def integrate(y0, t_save, physics, tol, max_steps, save_state, threaded, monitor):
     """Taylor integration from ``t_save[0]`` through every time in ``t_save``.
 
     ``physics`` is a :class:`~cavity_bcs.meanfield._equations.Physics` whose couplings
     are all equal (``f[0]`` is used; its ``gamma`` and ``dephasing`` must be zero, which
     :func:`cavity_bcs.meanfield._engine.resolve_method` guarantees); ``threaded``
-    splits the passes over the atoms across numba's threads. Returns
+    splits the passes over the atoms across numba's threads; ``monitor`` is the
+    stop flag and progress slot of :mod:`._equations`. Returns
     ``(obs, states, y_final, status, n_steps, n_rejected, t)`` (never a rejected step).
     """
     eps, f, w, G, delta_c, kappa, _, _, adiabatic, inv_n = physics
@@ -312,6 +316,8 @@ def integrate(y0, t_save, physics, tol, max_steps, save_state, threaded):
     n_steps = 0
     s = 1
     while s < n_save:
+        if monitor[MONITOR_STOP] != 0.0:
+            return obs, states, _packed(x, y, z, ar, ai), STATUS_INTERRUPTED, n_steps, 0, t
         if n_steps >= max_steps:
             return obs, states, _packed(x, y, z, ar, ai), STATUS_MAX_STEPS, n_steps, 0, t
         c_prev, c_last = _series(mom, ar, ai, E, Gf, delta_c, kappa, adiabatic, inv_n, P, AR, AI, SUM)
@@ -340,6 +346,7 @@ def integrate(y0, t_save, physics, tol, max_steps, save_state, threaded):
             ar = _polyval(AR, h)
             ai = _polyval(AI, h)
         n_steps += 1
+        monitor[MONITOR_TIME] = t + h
         if lands:
             t = t_stop
             _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, s)

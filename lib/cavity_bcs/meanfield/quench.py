@@ -89,7 +89,8 @@ class QuenchResult(TimeSeries):
 
 def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = False,
            initial: State | None = None, *, rtol: float = 1e-10, atol: float = 1e-12,
-           max_steps: int = 10_000_000, save_states: bool = False, method: str = "auto") -> QuenchResult:
+           max_steps: int = 10_000_000, save_states: bool = False, method: str = "auto",
+           progress=None) -> QuenchResult:
     r"""Mean-field quench of ``model`` from ``initial`` up to ``t_final``.
 
     Integrates the mean-field equations (module docstring) with a numba-compiled
@@ -114,13 +115,16 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
         Initial state; default :func:`~cavity_bcs.states.x_polarized` (every spin
         along :math:`+x`, cavity in vacuum).
     rtol, atol : float
-        Local error tolerances of the integrator (relative, absolute). For the
+        Local error tolerances of the integrator (relative, absolute), each in
+        ``[1e-15, 1e-2]`` (looser tolerances no longer control the answer). For the
         Taylor series, ``rtol`` bounds the last two terms of each step's series
         (Bloch vectors have unit length, so it is also absolute) and ``atol`` is
         not used. The defaults keep excitation number, energy and spin lengths
         to ~1e-10 relative over :math:`t = 100/\chi N` at the Fig. 1 parameters.
     max_steps : int
-        Safety limit on accepted steps.
+        Safety limit on accepted steps. A run that provably needs more (at least half
+        a step per period of the fastest frequency, ``Model.fastest_frequency``) is
+        refused before it starts.
     save_states : bool
         Also return every Bloch vector at every saved time (memory
         ``n_save * n_atoms * 24`` bytes).
@@ -128,6 +132,10 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
         ``"auto"`` takes ``"taylor"`` whenever it applies (equal couplings, no
         local atomic loss), else ``"dop853"``. Both agree to their tolerances
         (tested); the Taylor series is 3–5 times faster at equal accuracy.
+    progress : bool or None
+        Progress bar on stderr: ``None`` (default) shows one once the run has taken
+        a few seconds (not when ``CAVITY_BCS_PROGRESS=0``). Ctrl-C stops the run at its
+        next step with ``KeyboardInterrupt``.
 
     Returns
     -------
@@ -143,27 +151,32 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
         If the integrator cannot reach ``t_final`` (step limit, step underflow,
         or a non-finite state).
     """
-    if not isinstance(model, Model):
-        raise ValueError(f"model must be a cavity_bcs.Model, got {type(model).__name__}")
+    check.instance("model", model, Model)
     t_final = check.positive("t_final", t_final)
     n_save = check.integer("n_save", n_save, minimum=2)
-    rtol = check.positive("rtol", rtol)
-    atol = check.positive("atol", atol)
+    adiabatic = check.boolean("adiabatic", adiabatic)
+    save_states = check.boolean("save_states", save_states)
+    rtol = check.rtol(rtol)
+    atol = check.atol(atol)
     max_steps = check.integer("max_steps", max_steps, minimum=1)
     if initial is None:
         initial = x_polarized(model)
-    elif not isinstance(initial, State):
-        raise ValueError(f"initial must be a cavity_bcs.State, got {type(initial).__name__}")
+    check.instance("initial", initial, State)
     if initial.spins.shape[0] != model.n_atoms:
         raise ValueError(f"initial has {initial.spins.shape[0]} spins but model.n_atoms = {model.n_atoms}")
-
+    # refuse what cannot fit or finish before allocating or integrating anything
     n = model.n_atoms
+    check.memory("quench", 8.0 * (n_save * (7 + (3 * n + 2 if save_states else 0)) + 16 * (3 * n + 2)),
+                 f"{n_save} saved times x {n} atoms" + (" with saved states" if save_states else ""))
+    check.steps("quench", t_final, model.fastest_frequency, max_steps)
+
     t_save = np.linspace(0.0, t_final, n_save)
     sol = _engine.integrate(
         pack(initial.spins, initial.photon), t_save,
         physics(model.eps, model.couplings, np.ones(n), model.g_collective, model.delta_c, model.kappa,
                 model.gamma, model.dephasing, adiabatic, 1.0 / model.n_pairs),
-        rtol=rtol, atol=atol, max_steps=max_steps, save_state=save_states, method=method, what="quench")
+        rtol=rtol, atol=atol, max_steps=max_steps, save_state=save_states, method=method, what="quench",
+        progress=progress)
     final = State(unpack_spins(sol.y_final), unpack_photon(sol.y_final))
     if adiabatic:
         final = State(final.spins, photon_equilibrium(model, final.spins))
