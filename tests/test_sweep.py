@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import cavity_bcs as cb
+from cavity_bcs.meanfield._checkpoint import CheckpointWarning
 from cavity_bcs.meanfield.sweep import OBSERVABLES, quench_observables, sweep
 
 BASE = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=40)
@@ -90,12 +91,14 @@ def test_interrupted_sweep_resumes_without_recomputing(tmp_path, reference):
         assert np.array_equal(res[name], reference[name])
 
 
-def test_checkpoint_of_another_sweep_is_ignored(tmp_path):
+def test_checkpoint_of_another_sweep_is_set_aside_not_trusted(tmp_path):
     path = tmp_path / "sweep.npz"
     sweep(BASE, {"delta_c": [1.0]}, T_FINAL, n_save=201, progress=False, checkpoint=path)
     counter = _Interrupting(limit=10 ** 6)
-    sweep(BASE, {"delta_c": [2.0]}, T_FINAL, n_save=201, progress=False, executor=counter, checkpoint=path)
+    with pytest.warns(CheckpointWarning, match="different sweep"):
+        sweep(BASE, {"delta_c": [2.0]}, T_FINAL, n_save=201, progress=False, executor=counter, checkpoint=path)
     assert counter.submitted == 1
+    assert len(list(tmp_path.glob("sweep.npz.damaged-*"))) == 1  # kept for inspection, not deleted
 
 
 @pytest.mark.parametrize("kwargs, name", [

@@ -167,6 +167,6 @@ def simulate_drive(model: Model, duration: float = 200.0, detuning_start: float 
     x = c * spins[:, 0] + s * spins[:, 1]
     yy = -s * spins[:, 0] + c * spins[:, 1]
     spins = np.stack([x, yy, spins[:, 2]], axis=1)
-    state = State(spins, alpha * np.exp(1j * phi))
+    state = State._integrated(spins, alpha * np.exp(1j * phi))
     return DrivePreparation(state=state, t=t, n_photon=sol.obs[4].copy(), detuning=detuning(t), drive=drive(t),
                             duration=duration)

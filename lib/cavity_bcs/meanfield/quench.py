@@ -177,9 +177,9 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
                 model.gamma, model.dephasing, adiabatic, 1.0 / model.n_pairs),
         rtol=rtol, atol=atol, max_steps=max_steps, save_state=save_states, method=method, what="quench",
         progress=progress)
-    final = State(unpack_spins(sol.y_final), unpack_photon(sol.y_final))
+    final = State._integrated(unpack_spins(sol.y_final), unpack_photon(sol.y_final))
     if adiabatic:
-        final = State(final.spins, photon_equilibrium(model, final.spins))
+        final = State._integrated(final.spins, photon_equilibrium(model, final.spins))
     obs = sol.obs
     return QuenchResult(
         t=t_save,

@@ -23,6 +23,10 @@ __all__ = ["State", "x_polarized", "photon_equilibrium", "resolve_photon", "PHOT
 #: (besides a complex :math:`\langle a\rangle/\sqrt N`).
 PHOTON_CHOICES = ("vacuum", "equilibrium")
 
+#: Allowance above unit length for Bloch vectors given to :class:`State` (round-off
+#: of a state computed elsewhere, e.g. a normalised product of trigonometric functions).
+BLOCH_SLACK = 1e-9
+
 
 @dataclass(frozen=True, eq=False)
 class State:
@@ -32,7 +36,8 @@ class State:
     ----------
     spins : ndarray, shape (n_atoms, 3)
         :math:`(\langle\sigma^x_i\rangle, \langle\sigma^y_i\rangle, \langle\sigma^z_i\rangle)`;
-        pure states have unit length.
+        pure states have unit length, mixed ones shorter; a longer Bloch vector is
+        unphysical and refused (beyond a round-off allowance of ``BLOCH_SLACK``).
     photon : complex
         :math:`\langle a\rangle/\sqrt N` (dimensionless).
     """
@@ -42,13 +47,23 @@ class State:
 
     def __post_init__(self):
         spins = check.finite_array("spins", self.spins)
-        if spins.ndim != 2 or spins.shape[1] != 3:
+        if spins.ndim != 2 or spins.shape[1] != 3 or spins.shape[0] < 1:
             raise ValueError(f"spins must have shape (n_atoms, 3), got {spins.shape}")
+        length = np.sqrt(np.max(np.sum(spins * spins, axis=1)))
+        if length > 1.0 + BLOCH_SLACK:
+            raise ValueError(f"spins must be Bloch vectors of length <= 1, got one of length {length:.6g}")
         object.__setattr__(self, "spins", spins)
-        photon = complex(self.photon)
-        if not np.isfinite(photon):
-            raise ValueError(f"photon must be finite, got {photon!r}")
-        object.__setattr__(self, "photon", photon)
+        object.__setattr__(self, "photon", resolve_photon(self.photon))
+
+    @classmethod
+    def _integrated(cls, spins, photon) -> State:
+        """A state produced by an integration: lengths drift by the tolerance (at most rtol), so
+        only finiteness is required — the result of a loose-tolerance run can still be continued."""
+        state = object.__new__(cls)
+        spins = check.finite_array("spins", spins)
+        object.__setattr__(state, "spins", spins)
+        object.__setattr__(state, "photon", resolve_photon(photon))
+        return state
 
     @property
     def s_minus(self) -> np.ndarray:
@@ -72,7 +87,8 @@ def photon_equilibrium(model: Model, spins) -> complex:
     For all spins along :math:`+x` this is :math:`-1/\sqrt{\Delta_c}`, i.e.
     :math:`a_{eq} = -gN/\Delta_c`.
     """
-    spins = np.asarray(spins, dtype=float)
+    check.instance("model", model, Model)
+    spins = check.finite_array("spins", spins, shape=(model.n_atoms, 3))
     s = 0.5 * (spins[:, 0] - 1j * spins[:, 1])
     s_f = np.sum(model.couplings * s) / model.n_pairs
     return complex(-model.g_collective * s_f / (model.delta_c - 0.5j * model.kappa))
@@ -121,6 +137,7 @@ def x_polarized(model: Model, delta_phi0: float = 0.0, photon="vacuum") -> State
         :math:`\langle a\rangle = a_{eq}(0)` (Fig. 4); a number: that value of
         :math:`\langle a\rangle/\sqrt N`.
     """
+    check.instance("model", model, Model)
     delta_phi0 = check.finite("delta_phi0", delta_phi0)
     n_pairs = model.n_pairs
     half = 0.5 * delta_phi0

@@ -23,14 +23,17 @@ Points run in parallel: by default on a thread pool with one worker per core
 (the numba kernels release the GIL), or on any ``concurrent.futures``-style
 executor — anything with ``submit(fn, *args)`` returning futures with
 ``result()``, such as a ``dask.distributed.Client``. A ``checkpoint`` file
-(``.npz``, read with ``allow_pickle=False``) is rewritten as points finish, so
-an interrupted sweep resumes without recomputing them.
+(``.npz``, read with ``allow_pickle=False``) receives finished points as they
+finish (at least every second), atomically, so an interrupted or killed sweep
+resumes without recomputing them and gives bit-for-bit the result of an
+uninterrupted one; see :mod:`._checkpoint` for locking and validation.
 """
 from __future__ import annotations
 
 import json
-import os
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -38,8 +41,10 @@ import numpy as np
 from .. import _validate as check
 from ..model import Model
 from ..results import time_average
+from . import _engine
+from ._checkpoint import Checkpoint
 from .quench import quench
-from .states import x_polarized
+from .states import resolve_photon, x_polarized
 
 __all__ = ["OBSERVABLES", "SweepResult", "sweep", "quench_observables"]
 
@@ -142,92 +147,153 @@ def sweep(base: Model, grid: dict, t_final: float, *, window=None, n_save: int =
     executor : Executor-like, optional
         Anything with ``submit``; default a thread pool of ``workers``
         (default: one per core) threads.
+    workers : int, optional
+        Threads of the default pool (one per core by default); each runs one point
+        with BLAS limited to one thread.
     progress : bool
         Show a tqdm progress bar (notebook or terminal).
     checkpoint : str or path, optional
-        ``.npz`` file written as points finish; if it exists and was made by the
-        same sweep, finished points are loaded instead of recomputed.
+        ``.npz`` file that receives finished points; if it exists and was made by the
+        same sweep, finished points are loaded instead of recomputed. Its directory
+        must exist. Damaged files are set aside with a warning; a checkpoint in use by
+        another sweep is refused.
+
+    Ctrl-C stops the sweep (running quenches stop at their next step) after saving
+    the finished points.
     """
-    if not isinstance(base, Model):
-        raise ValueError(f"base must be a cavity_bcs.Model, got {type(base).__name__}")
+    check.instance("base", base, Model)
     if base.energies is not None or base.coupling_profile is not None:
         raise ValueError("base must not carry explicit energies or coupling_profile in a sweep")
-    if not grid:
-        raise ValueError("grid must name at least one axis")
+    if not isinstance(grid, dict) or not grid:
+        raise ValueError("grid must be a dict naming at least one axis, e.g. {'delta_c': [1.0, 6.0]}")
     axes = {}
     for name, values in grid.items():
         if name not in _SWEEPABLE:
             raise ValueError(f"grid axis {name!r} is not sweepable; choose from {_SWEEPABLE}")
-        values = np.atleast_1d(np.asarray(values, dtype=float))
-        if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
+        axes[name] = check.finite_array(f"grid axis {name!r}", np.atleast_1d(values))
+        if axes[name].ndim != 1 or axes[name].size == 0:
             raise ValueError(f"grid axis {name!r} must be a non-empty 1-d array of finite numbers")
-        axes[name] = values
+        if name == "n_atoms" and not np.all(axes[name] == np.round(axes[name])):
+            raise ValueError(f"grid axis 'n_atoms' must hold integers, got {axes[name]}")
     if kappa_per_g is not None:
         kappa_per_g = check.nonnegative("kappa_per_g", kappa_per_g)
         if "kappa" in axes:
             raise ValueError("give either a kappa axis or kappa_per_g, not both")
     t_final = check.positive("t_final", t_final)
-    window = (0.5 * t_final, t_final) if window is None else tuple(map(float, window))
+    if window is None:
+        window = (0.5 * t_final, t_final)
+    else:
+        if len(window) != 2:
+            raise ValueError(f"window must be a pair (t_min, t_max), got {window!r}")
+        window = (check.finite("window[0]", window[0]), check.finite("window[1]", window[1]))
     if not (0 <= window[0] < window[1] <= t_final):
         raise ValueError(f"window must satisfy 0 <= t_min < t_max <= t_final, got {window}")
     n_save = check.integer("n_save", n_save, minimum=2)
+    adiabatic = check.boolean("adiabatic", adiabatic)
+    delta_phi0 = check.finite("delta_phi0", delta_phi0)
+    progress = check.boolean("progress", progress)
+    resolve_photon(photon, base, np.zeros((base.n_atoms, 3)))  # the type and value, before any work
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise check.ParameterTypeError(f"executor must have a submit(fn, *args) method (a concurrent.futures "
+                                       f"executor or a dask Client), got {type(executor).__name__}")
+    workers = check.workers(workers)
 
     shape = tuple(a.size for a in axes.values())
     points = list(np.ndindex(*shape))
     base_fields = {f.name: getattr(base, f.name) for f in fields(base)
                    if f.name not in ("energies", "coupling_profile")}
-    settings = dict(t_final=t_final, window=list(window), n_save=n_save, adiabatic=bool(adiabatic),
-                    delta_phi0=float(delta_phi0), photon=str(photon), kappa_per_g=kappa_per_g)
+    settings = dict(t_final=t_final, window=list(window), n_save=n_save, adiabatic=adiabatic,
+                    delta_phi0=delta_phi0, photon=str(photon), kappa_per_g=kappa_per_g)
     # Validate every grid point before any work starts.
     changes = []
     for idx in points:
         ch = {name: axes[name][i] for name, i in zip(axes, idx)}
         if "n_atoms" in ch:
-            ch["n_atoms"] = int(round(ch["n_atoms"]))
+            ch["n_atoms"] = int(ch["n_atoms"])
         Model(**{**base_fields, **ch})
         changes.append(ch)
 
     values = np.full((len(OBSERVABLES),) + shape, np.nan)
     done = np.zeros(shape, dtype=bool)
-    signature = _signature(base, axes, settings)
-    if checkpoint is not None and os.path.exists(checkpoint):
-        with np.load(checkpoint, allow_pickle=False) as saved:
-            if str(saved["signature"]) == signature:
-                values = saved["values"].copy()
-                done = saved["done"].copy()
+    store = None
+    if checkpoint is not None:
+        store = Checkpoint(checkpoint, _signature(base, axes, settings), values.shape, done.shape)
+    with store if store is not None else _no_checkpoint():
+        if store is not None:
+            loaded = store.load()
+            if loaded is not None:
+                values, done = loaded
+        _run_points(values, done, points, changes, store, axes, executor, workers, progress,
+                    (base_fields, kappa_per_g, t_final, window, n_save, adiabatic, delta_phi0, photon))
+    return SweepResult(axes=axes, values={name: values[k] for k, name in enumerate(OBSERVABLES)},
+                       base=base, settings=settings)
+
+
+@contextmanager
+def _no_checkpoint():
+    yield
+
+
+#: Finished points reach the checkpoint at least this often (seconds of work lost at most by a kill).
+SAVE_EVERY = 1.0
+
+
+def _run_points(values, done, points, changes, store, axes, executor, workers, progress, args):
+    """Run the points not yet done; results are taken in the order they finish and saved at
+    least every ``SAVE_EVERY`` seconds (atomically, see :mod:`._checkpoint`)."""
+    base_fields, kappa_per_g, t_final, window, n_save, adiabatic, delta_phi0, photon = args
+    todo = [(idx, ch) for idx, ch in zip(points, changes) if not done[idx]]
+    extra = {f"axis_{k}": v for k, v in axes.items()}
 
     def save():
-        if checkpoint is None:
-            return
-        tmp = str(checkpoint) + ".tmp.npz"
-        np.savez(tmp, signature=np.array(signature), values=values, done=done,
-                 **{f"axis_{k}": v for k, v in axes.items()})
-        os.replace(tmp, checkpoint)
+        if store is not None:
+            store.save(values, done, **extra)
 
-    todo = [(idx, ch) for idx, ch in zip(points, changes) if not done[idx]]
     own_pool = executor is None
     if own_pool:
-        executor = ThreadPoolExecutor(max_workers=check.workers(workers))
+        executor = ThreadPoolExecutor(max_workers=workers, initializer=_one_blas_thread)
     bar = None
     if progress:
         from tqdm.auto import tqdm
         bar = tqdm(total=len(points), initial=len(points) - len(todo), desc="quenches")
+    last_save = time.monotonic()
     try:
-        futures = [(idx, executor.submit(_point, base_fields, ch, kappa_per_g, t_final, window,
-                                         n_save, adiabatic, delta_phi0, photon))
-                   for idx, ch in todo]
-        for count, (idx, future) in enumerate(futures, 1):
-            values[(slice(None),) + idx] = future.result()
-            done[idx] = True
-            if bar is not None:
-                bar.update(1)
-            if count % 8 == 0:
-                save()
+        with _engine.interruptible():
+            futures = {executor.submit(_point, base_fields, ch, kappa_per_g, t_final, window, n_save, adiabatic,
+                                       delta_phi0, photon): idx for idx, ch in todo}
+            for future in _as_completed(futures):
+                idx = futures[future]
+                values[(slice(None),) + idx] = future.result()
+                done[idx] = True
+                if bar is not None:
+                    bar.update(1)
+                if time.monotonic() - last_save >= SAVE_EVERY:
+                    save()
+                    last_save = time.monotonic()
     finally:
         save()
         if bar is not None:
             bar.close()
         if own_pool:
             executor.shutdown(wait=True, cancel_futures=True)
-    return SweepResult(axes=axes, values={name: values[k] for k, name in enumerate(OBSERVABLES)},
-                       base=base, settings=settings)
+
+
+def _as_completed(futures):
+    """Futures in the order they finish (concurrent.futures' and dask's); any other future-like
+    object, which can only be asked for its ``result()``, in the order of submission."""
+    first = next(iter(futures), None)
+    if first is None:
+        return iter(())
+    if isinstance(first, Future):
+        return as_completed(futures)
+    if type(first).__module__.startswith("distributed"):
+        from distributed import as_completed as dask_as_completed
+        return dask_as_completed(list(futures))
+    return iter(futures)
+
+
+def _one_blas_thread():
+    # Threads of the library's own pool each run one point: a threaded BLAS inside them
+    # would oversubscribe the cores (dense eigen-solves ran 30x slower on two cores).
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(1)
