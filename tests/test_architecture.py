@@ -130,3 +130,25 @@ def test_version_is_written_once():
     assert not re.search(r"__version__\s*=\s*['\"]\d+\.\d+", init)
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert re.search(r'^version = "([^"]+)"', pyproject, re.M).group(1) == cb.__version__
+
+
+@pytest.mark.slow
+def test_read_only_install_without_writable_home_imports_runs_and_says_where_it_caches(tmp_path):
+    # As root, drop every capability so that file modes bind (a plain chmod would not stop root).
+    import os
+    import shutil
+    if shutil.which("setpriv") is None or os.geteuid() != 0:
+        pytest.skip("needs root and util-linux's setpriv to simulate a read-only install")
+    target = tmp_path / "ro"
+    shutil.copytree(PACKAGE, target / "cavity_bcs", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(["chmod", "-R", "a-w", str(target)], check=True)
+    code = ("import cavity_bcs as cb; "
+            "print(cb.quench(cb.Model(eps0=6, W=8, delta_c=7, n_atoms=20), 1.0, n_save=2).n_steps > 0)")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(target / "home"), "PYTHONPATH": str(target),
+           "CAVITY_BCS_PROGRESS": "0"}
+    done = subprocess.run(["setpriv", "--bounding-set=-all", "--inh-caps=-all", sys.executable, "-c", code],
+                          capture_output=True, text=True, env=env, timeout=300)
+    subprocess.run(["chmod", "-R", "u+w", str(target)], check=True)  # let pytest clean up
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "True"
+    assert "numba caches compiled kernels in" in done.stderr

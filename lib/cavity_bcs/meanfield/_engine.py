@@ -120,7 +120,8 @@ def _watched(run, monitor, t_start, t_final, progress, what):
 
     def open_bar():
         from tqdm import tqdm  # on stderr: the book's pages drop it, a terminal shows it
-        return tqdm(total=round(t_final - t_start, 6), desc=what, leave=False,
+        # a first call also compiles the kernels (~15 s with a cold cache) before t moves
+        return tqdm(total=round(t_final - t_start, 6), desc=what, leave=False, mininterval=0.5,
                     bar_format="{desc}: {percentage:3.0f}%|{bar}| t = {n:.4g}/{total:.4g} [{elapsed}<{remaining}]")
 
     try:
@@ -132,8 +133,9 @@ def _watched(run, monitor, t_start, t_final, progress, what):
             if bar is None and progress is None and time.perf_counter() - start > PROGRESS_AFTER:
                 bar = open_bar()
             if bar is not None:
-                bar.n = round(min(monitor[MONITOR_TIME], t_final) - t_start, 6)
-                bar.refresh()
+                reached = round(min(monitor[MONITOR_TIME], t_final) - t_start, 6)
+                if reached != bar.n:  # redraw on progress only (tqdm itself limits the rate)
+                    bar.update(reached - bar.n)
     except KeyboardInterrupt:
         monitor[MONITOR_STOP] = 1.0
         worker.join()  # the kernel stops at its next step
