@@ -56,10 +56,12 @@ The model's channels (:class:`~cavity_bcs.Model`): photon loss :math:`\kappa`
   cavity stays in the vacuum; a coherent photon decays at :math:`\kappa/2` and keeps
   its Poissonian number statistics.
 * **Dephasing** — a random field along :math:`\hat z`: per atom, a rotation about
-  :math:`\hat z` by :math:`d\phi = \sqrt{2\gamma_\phi}\,dW` (Stratonovich), the prescription
-  of Huber, Kirton & Rabl, SciPost Phys. 10, 045 (2021) and of Mink, Petrosyan &
-  Fleischhauer, Phys. Rev. Research 4, 043136 (2022). For one spin it is *exact in law*
-  (the unravelled evolution is a random unitary), so
+  :math:`\hat z` by :math:`d\phi = \sqrt{2\gamma_\phi}\,dW` (Stratonovich), the random-field
+  treatment of dephasing in phase-space methods for spins (Huber, Kirton & Rabl, SciPost
+  Phys. 10, 045 (2021); Mink, Petrosyan & Fleischhauer, Phys. Rev. Research 4, 043136
+  (2022) — we worked from their abstracts and checked the formula ourselves). For one
+  spin it is *exact in law* (the unravelled evolution is a random unitary:
+  :math:`H = \eta(t)\sigma^z` with white noise of intensity :math:`\gamma_\phi/2`), so
   :math:`\langle\sigma^\pm\rangle\propto e^{-\gamma_\phi t}` exactly. For a class spin the
   :math:`n_c` atoms dephase independently, which a common rotation would not describe;
   the class spin gets the Ornstein–Uhlenbeck form below, exact in the first and second
@@ -82,8 +84,9 @@ The model's channels (:class:`~cavity_bcs.Model`): photon loss :math:`\kappa`
 
   Dephasing likewise: drift :math:`-\gamma_\phi S^{x,y}`, diffusion :math:`2\gamma_\phi n_c`
   on :math:`x` and :math:`y`. With these, the first moments of every spin and all
-  symmetric second moments evolve under the dissipator exactly as in the master
-  equation (first moments always: the drift is linear and the noise has zero mean).
+  symmetric second moments (of one spin, or products over distinct spins) evolve under the
+  dissipator exactly as in the master equation wherever the matrix is positive; the
+  first moments always (the drift is linear and the noise has zero mean).
   *Validity:* the matrix is positive only where :math:`2n_c(n_c + S^z)\ge(S^x)^2+(S^y)^2`.
   That holds inside the Bloch ball and for a large class everywhere but within its
   :math:`\sqrt{n_c}` fluctuations of the south pole; the DTWA's single-atom points
