@@ -53,7 +53,7 @@ def test_every_mean_field_caller_reports_through_the_engine():
     with pytest.raises(cb.IntegrationError, match="TWA sample 0 stopped at t = "):
         cb.twa_quench(m, 20.0, n_samples=2, n_save=3, max_steps=20, workers=1)
     with pytest.raises(cb.IntegrationError, match="drive simulation stopped at t = "):
-        cb.simulate_drive(cb.Model(**FIG1), duration=50.0, max_steps=3)
+        cb.simulate_drive(cb.Model(**FIG1), duration=50.0, max_steps=40)
     coarse = cb.coarse_grain(m, 4, 1)
     with pytest.raises(cb.IntegrationError, match="coarse quench stopped at t = "):
         cb.coarse_quench(coarse, 20.0, n_save=3, max_steps=20)

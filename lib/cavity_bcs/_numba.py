@@ -57,7 +57,31 @@ def _choose_cache() -> bool:
     return False
 
 
+def _drop_stale_caches() -> None:
+    """numba checks only a kernel's own source file before reusing its cache, but our kernels
+    inline functions from other modules (the DOP853 stages inline ``_equations.precession``):
+    an edit there would leave stale machine code behind (seen as wrong results or a crash).
+    So the in-package caches are keyed on all kernel sources together, and dropped when any
+    of them changes."""
+    dirs = [_PACKAGE / sub for sub in ("meanfield", "integrability", "quantum")]
+    sources = sorted(p for d in dirs for p in d.glob("*.py")) + [Path(__file__).resolve()]
+    stamp = "\n".join(f"{p.relative_to(_PACKAGE)} {p.stat().st_mtime_ns} {p.stat().st_size}" for p in sources)
+    record = _PACKAGE / "__pycache__" / "numba-sources.txt"
+    try:
+        if record.exists() and record.read_text() == stamp:
+            return
+        for d in dirs:
+            for cached in list((d / "__pycache__").glob("*.nb[ic]")):
+                cached.unlink(missing_ok=True)
+        record.parent.mkdir(exist_ok=True)
+        record.write_text(stamp)
+    except OSError:  # a read-only install is never edited in place
+        pass
+
+
 CACHE = _choose_cache()
+if CACHE:
+    _drop_stale_caches()
 
 # Numba cannot mark array arguments as non-aliasing, so LLVM vectorises a loop
 # only after runtime checks that its arrays do not overlap. A fused DOP853 stage

@@ -83,6 +83,18 @@ def boolean(name, value):
     raise ParameterTypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
 
 
+def complex_number(name, value, max_abs=math.inf):
+    """A finite complex number (real numbers welcome) of modulus at most ``max_abs``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Number):
+        raise ParameterTypeError(f"{name} must be a complex number, got {type(value).__name__} {value!r}")
+    value = complex(value)
+    if not (math.isfinite(value.real) and math.isfinite(value.imag)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if abs(value) > max_abs:
+        raise ValueError(f"{name} must have modulus <= {max_abs:g}, got {value!r}")
+    return value
+
+
 def instance(name, value, cls):
     """``value`` itself, if it is an instance of ``cls``."""
     if not isinstance(value, cls):
@@ -128,6 +140,12 @@ def finite_array(name, values, shape=None, dtype=float):
     return arr
 
 
+def numeric_array(name, values, shape=None):
+    """``finite_array`` that keeps complex values complex (a coherence ``S+(t)``, a photon ``alpha(t)``)."""
+    kind = np.asarray(values).dtype.kind if not isinstance(values, str) else "U"
+    return finite_array(name, values, shape=shape, dtype=complex if kind == "c" else float)
+
+
 def atom_number(name, value, maximum=None):
     """An even integer >= 2: the 2N atoms of the model, N per band."""
     value = integer(name, value, minimum=2, maximum=maximum)
@@ -157,7 +175,7 @@ def memory(what: str, n_bytes: float, detail: str) -> None:
                          f"{limit / 2 ** 30:.3g} GB; reduce it, or raise the limit with CAVITY_BCS_MEMORY_LIMIT_GB")
 
 
-def steps(what: str, t_span: float, omega: float, max_steps: int) -> None:
+def steps(what: str, t_span: float, omega: float, max_steps: int, source: str = "", time_name: str = "t_final") -> None:
     """Refuse a run that cannot finish within ``max_steps``.
 
     An adaptive integrator of the library needs at least about half a step per period of the
@@ -166,6 +184,6 @@ def steps(what: str, t_span: float, omega: float, max_steps: int) -> None:
     """
     needed = t_span * omega / (4.0 * math.pi)
     if needed > max_steps:
-        raise ValueError(f"{what} to t = {t_span:.3g} (units of 1/chi N) needs at least {needed:.3g} steps for the "
-                         f"fastest frequency {omega:.3g} chi N, more than max_steps = {max_steps}; shorten t_final "
-                         "or raise max_steps")
+        raise ValueError(f"{what} to {time_name} = {t_span:.3g} (units of 1/chi N) needs at least {needed:.3g} steps "
+                         f"for the fastest frequency {omega:.3g} chi N{source}, more than max_steps = {max_steps}; "
+                         f"shorten {time_name} or raise max_steps")

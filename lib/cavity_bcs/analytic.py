@@ -21,8 +21,8 @@ def phase_two_plateau_flat_band(W):
     which falls to zero at :math:`W = 2\pi\chi N`, the II/I boundary. Valid for
     :math:`0 \le W < 2\pi` (units of :math:`\chi N`); returns 1 at ``W = 0``.
     """
-    W = np.asarray(W, dtype=float)
-    if np.any(W < 0) or np.any(W >= 2 * np.pi) or not np.all(np.isfinite(W)):
+    W = np.asarray(check.finite("W", W) if np.ndim(W) == 0 else check.finite_array("W", W))
+    if np.any(W < 0) or np.any(W >= 2 * np.pi):
         raise ValueError("W must lie in [0, 2*pi) (units of chi*N) for the phase-II plateau")
     x = W / 4.0
     with np.errstate(invalid="ignore", divide="ignore"):

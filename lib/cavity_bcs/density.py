@@ -78,7 +78,7 @@ class TwoBox:
         r""":math:`p(\varepsilon)` at ``eps`` (units of :math:`1/\chi N`); requires ``W > 0``."""
         if self.W == 0:
             raise ValueError("W must be > 0 for a density (W = 0 is two delta peaks)")
-        eps = np.asarray(eps, dtype=float)
+        eps = check.finite_array("eps", eps)
         width = self.W / 2.0
         (up_lo, up_hi), (lo_lo, lo_hi) = self.boxes
         upper = ((eps >= up_lo) & (eps <= up_hi)) / width
@@ -94,6 +94,8 @@ class TwoBox:
         uniformly with ``numpy.random.default_rng(seed)``.
         """
         n_atoms = check.atom_number("n_atoms", n_atoms)
+        check.memory("sampling the two-box density", 32.0 * n_atoms, f"n_atoms = {n_atoms}")
+        sampling = check.choice("sampling", sampling, SAMPLINGS)
         n_pairs = n_atoms // 2
         if sampling == "quantile":
             x = (np.arange(n_pairs) + 0.5) / n_pairs - 0.5

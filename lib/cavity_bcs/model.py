@@ -118,6 +118,8 @@ class Model:
         set_("W", check.nonnegative("W", self.W))
         set_("delta_c", check.positive("delta_c", self.delta_c))
         n_atoms = check.atom_number("n_atoms", self.n_atoms)
+        # energies, couplings and the temporaries of sampling them: refuse before allocating
+        check.memory("Model", 48.0 * n_atoms, f"n_atoms = {n_atoms}")
         set_("n_atoms", n_atoms)
         set_("kappa", check.nonnegative("kappa", self.kappa))
         set_("gamma", check.nonnegative("gamma", self.gamma))
@@ -200,6 +202,15 @@ class Model:
         eps = float(np.max(np.abs(self.eps))) if self.n_atoms else 0.0
         f = float(np.max(np.abs(self.couplings))) if self.n_atoms else 0.0
         return max(2.0 * eps, self.delta_c, self.g_collective * f, self.kappa, self.gamma, self.dephasing)
+
+    def frequency_source(self) -> str:
+        """The words for :attr:`fastest_frequency` in an error message: which parameter sets it."""
+        eps = float(np.max(np.abs(self.eps))) if self.n_atoms else 0.0
+        f = float(np.max(np.abs(self.couplings))) if self.n_atoms else 0.0
+        named = {"2 max|eps_i| (eps0, W, energies)": 2.0 * eps, "delta_c": self.delta_c,
+                 "g sqrt(N) max|f_i| (delta_c, coupling_profile)": self.g_collective * f, "kappa": self.kappa,
+                 "gamma": self.gamma, "dephasing": self.dephasing}
+        return f" (set by {max(named, key=named.get)})"
 
     @property
     def is_homogeneous(self) -> bool:

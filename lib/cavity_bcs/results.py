@@ -20,15 +20,16 @@ def time_average(t, values, t_min=None, t_max=None) -> float:
 
     Defaults to the whole record. The window must hold at least two samples.
     """
-    t = np.asarray(t)
-    values = np.asarray(values)
+    t = check.finite_array("t", t)
+    values = check.numeric_array("values", values)
     if t.ndim != 1 or values.shape != t.shape:
         raise ValueError(f"t and values must be 1-d of the same length, got shapes {t.shape} and {values.shape}")
     t_min = t[0] if t_min is None else check.finite("t_min", t_min)
     t_max = t[-1] if t_max is None else check.finite("t_max", t_max)
     sel = (t >= t_min) & (t <= t_max)
     if np.count_nonzero(sel) < 2:
-        raise ValueError(f"the window [{t_min}, {t_max}] must contain at least two saved times")
+        raise ValueError(f"the window [t_min, t_max] = [{t_min}, {t_max}] must contain at least two saved times "
+                         f"(saved: {t[0]:g} .. {t[-1]:g})")
     ts, vs = t[sel], values[sel]
     return float(np.trapezoid(vs, ts) / (ts[-1] - ts[0]))
 
@@ -41,7 +42,9 @@ def first_departure(t, a, b, threshold: float = 0.1) -> float:
     define how long mean field tracks a quantum calculation.
     """
     threshold = check.positive("threshold", threshold)
-    t, a, b = np.asarray(t), np.asarray(a), np.asarray(b)
+    t = check.finite_array("t", t)
+    a = check.numeric_array("a", a)
+    b = check.numeric_array("b", b)
     if not (t.shape == a.shape == b.shape):
         raise ValueError(f"t, a and b must have the same shape, got {t.shape}, {a.shape}, {b.shape}")
     off = np.flatnonzero(np.abs(a - b) > threshold)
@@ -61,7 +64,7 @@ class TimeSeries:
 
         See :func:`time_average`.
         """
-        if not isinstance(quantity, str) or not hasattr(self, quantity):
+        if not isinstance(quantity, str) or not hasattr(self, quantity):  # a name, never an array
             raise ValueError(f"quantity must name an attribute of the result, got {quantity!r}")
         return time_average(self.t, getattr(self, quantity), t_min, t_max)
 

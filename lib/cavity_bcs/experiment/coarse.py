@@ -69,11 +69,10 @@ def coarse_grain(model: Model, n_eps_bins: int, n_g_bins: int, initial: State | 
     :math:`1/\chi N`), as :math:`N` evenly spaced energies do after :math:`2\pi N/W`: keep
     ``t_final`` well below it and check convergence by doubling both bin numbers.
     """
-    if not isinstance(model, Model):
-        raise ValueError(f"model must be a cavity_bcs.Model, got {type(model).__name__}")
-    n_eps_bins = check.integer("n_eps_bins", n_eps_bins, minimum=1)
-    n_g_bins = check.integer("n_g_bins", n_g_bins, minimum=1)
-    initial = drive_state(model) if initial is None else initial
+    check.instance("model", model, Model)
+    n_eps_bins = check.integer("n_eps_bins", n_eps_bins, minimum=1, maximum=10 ** 7)
+    n_g_bins = check.integer("n_g_bins", n_g_bins, minimum=1, maximum=10 ** 7)
+    initial = drive_state(model) if initial is None else check.instance("initial", initial, State)
     if initial.spins.shape[0] != model.n_atoms:
         raise ValueError(f"initial has {initial.spins.shape[0]} spins but model.n_atoms = {model.n_atoms}")
     eps, f, n_pairs = model.eps, model.couplings, model.n_pairs
@@ -134,17 +133,16 @@ def coarse_quench(coarse: CoarseModel, t_final: float, n_save: int = 1001, rtol:
     the numba kernel behind :func:`~cavity_bcs.quench`, with class weights :math:`w_c`.
     ``rtol``, ``atol``, ``max_steps`` and ``progress`` as in :func:`~cavity_bcs.quench`.
     """
-    if not isinstance(coarse, CoarseModel):
-        raise ValueError(f"coarse must be a CoarseModel, got {type(coarse).__name__}")
+    check.instance("coarse", coarse, CoarseModel)
     t_final = check.positive("t_final", t_final)
     n_save = check.integer("n_save", n_save, minimum=2)
     rtol = check.rtol(rtol)
     atol = check.atol(atol)
     max_steps = check.integer("max_steps", max_steps, minimum=1)
     m = coarse.model
-    check.memory("coarse quench", 8.0 * n_save * (3 * coarse.n_classes + 9), f"{n_save} saved times x "
+    check.memory("coarse quench", 8.0 * n_save * (3 * coarse.n_classes + 9), f"n_save = {n_save} saved times x "
                  f"{coarse.n_classes} classes")
-    check.steps("coarse quench", t_final, m.fastest_frequency, max_steps)
+    check.steps("coarse quench", t_final, m.fastest_frequency, max_steps, m.frequency_source())
     eps, f, w = coarse.eps, coarse.couplings, coarse.weights
     inv_n = 1.0 / m.n_pairs
     t = np.linspace(0.0, t_final, n_save)

@@ -51,6 +51,7 @@ def drive_state(model: Model) -> State:
     :math:`\langle a^\dagger a\rangle/N = \overline{|f|}^2\Delta_c/(\Delta_c^2+\kappa^2/4)`.
     For homogeneous couplings this is ``x_polarized(model, photon="equilibrium")``.
     """
+    check.instance("model", model, Model)
     spins = np.zeros((model.n_atoms, 3))
     spins[:, 0] = np.where(model.couplings < 0, -1.0, 1.0)
     return State(spins, photon_equilibrium(model, spins))
@@ -126,8 +127,7 @@ def simulate_drive(model: Model, duration: float = 200.0, detuning_start: float 
     max_steps : int
         Limit on integrator steps; beyond it an :class:`~cavity_bcs.IntegrationError` says so.
     """
-    if not isinstance(model, Model):
-        raise ValueError(f"model must be a cavity_bcs.Model, got {type(model).__name__}")
+    check.instance("model", model, Model)
     duration = check.positive("duration", duration)
     detuning_start = check.positive("detuning_start", detuning_start)
     target = drive_state(model)
@@ -138,8 +138,14 @@ def simulate_drive(model: Model, duration: float = 200.0, detuning_start: float 
     n_save = check.integer("n_save", n_save, minimum=2)
     rtol = check.rtol(rtol)
     atol = check.atol(atol)
-
     n = model.n_atoms
+    check.memory("simulate_drive", 8.0 * n_save * (3 * n + 10), f"n_save = {n_save} saved times x n_atoms = {n}")
+    # the fields eps_i are off; the cavity, the losses, the chirp and the Rabi frequency of the drive set the pace
+    g_max = model.g_collective * float(np.max(np.abs(model.couplings)))
+    omega = max(model.delta_c, g_max, model.kappa, model.gamma, model.dephasing, detuning_start,
+                g_max * drive_peak / model.delta_c)
+    check.steps("drive simulation", duration, omega, max_steps, " (delta_c, the couplings, detuning_start or "
+                "drive_peak)", time_name="duration")
 
     def detuning(t):
         return -detuning_start * (1.0 - _ramp(2.0 * t / duration))

@@ -52,17 +52,17 @@ def coupling_profile(values, normalize="peak") -> np.ndarray:
         collective coupling as a homogeneous ensemble of coupling :math:`g`);
         ``None``: keep the values. See the module docstring.
     """
-    f = np.array(values, dtype=float)
+    f = np.array(check.finite_array("values", values))
     if f.ndim != 1 or f.size == 0:
         raise ValueError(f"values must be a non-empty 1-d array, got shape {f.shape}")
-    if not np.all(np.isfinite(f)):
-        raise ValueError("values must contain only finite numbers")
     if normalize is None:
         return f
+    peak = np.max(np.abs(f))
     if normalize == "peak":
-        scale = np.max(np.abs(f))
+        scale = peak
     elif normalize == "rms":
-        scale = np.sqrt(np.mean(f ** 2))
+        # through the peak, so that the squares of large finite values cannot overflow
+        scale = peak * np.sqrt(np.mean((f / peak) ** 2)) if peak > 0 else 0.0
     else:
         raise ValueError(f"normalize must be 'peak', 'rms' or None, got {normalize!r}")
     if scale == 0:
@@ -88,8 +88,9 @@ def cosine_profile(n_atoms: int, k0a0: float = K0A0, normalize="peak", first_sit
        use ``sampling="random"``. The drive state is not affected.
     """
     n_atoms = check.integer("n_atoms", n_atoms, minimum=1)
+    check.memory("cosine_profile", 24.0 * n_atoms, f"n_atoms = {n_atoms}")
     k0a0 = check.finite("k0a0", k0a0)
-    first_site = check.integer("first_site", first_site)
+    first_site = check.integer("first_site", first_site, minimum=-(2 ** 52), maximum=2 ** 52)
     return coupling_profile(np.cos(k0a0 * (np.arange(n_atoms) + first_site)), normalize)
 
 

@@ -36,6 +36,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from .. import _validate as check
 from ..model import Model
 
@@ -49,6 +51,13 @@ STRONTIUM = {"g_khz": 10.8, "kappa_khz": 150.0, "gamma_khz": 7.5}
 _TWO_PI = 2.0 * math.pi
 
 
+def _values(name, t):
+    """A finite number or array of numbers (times, rates), returned as a float or a read-only array."""
+    if np.ndim(t) == 0:
+        return check.finite(name, t)
+    return check.finite_array(name, t)
+
+
 def pairs_for_kappa_ratio(kappa_per_g: float, g_khz: float, kappa_khz: float) -> float:
     r"""The :math:`N` (half the atom number) for which :math:`\kappa/(g\sqrt N)` = ``kappa_per_g``.
 
@@ -59,7 +68,11 @@ def pairs_for_kappa_ratio(kappa_per_g: float, g_khz: float, kappa_khz: float) ->
     kappa_per_g = check.positive("kappa_per_g", kappa_per_g)
     g_khz = check.positive("g_khz", g_khz)
     kappa_khz = check.positive("kappa_khz", kappa_khz)
-    return (kappa_khz / (g_khz * kappa_per_g)) ** 2
+    ratio = kappa_khz / (g_khz * kappa_per_g)
+    if not (math.isfinite(ratio) and ratio < 1e150):
+        raise ValueError(f"kappa_khz / (g_khz * kappa_per_g) = {ratio:g} gives no finite atom number; "
+                         "check kappa_khz, g_khz and kappa_per_g")
+    return ratio ** 2
 
 
 @dataclass(frozen=True)
@@ -148,19 +161,19 @@ class LabParameters:
     # ------------------------------------------------------------- conversions
     def rate_to_model(self, rate_khz: float) -> float:
         r"""A rate or energy :math:`x/2\pi` in kHz in units of :math:`\chi N`."""
-        return rate_khz / self.chi_n_khz
+        return _values("rate_khz", rate_khz) / self.chi_n_khz
 
     def rate_to_khz(self, rate: float) -> float:
         r"""A rate or energy in units of :math:`\chi N` as :math:`x/2\pi` in kHz."""
-        return rate * self.chi_n_khz
+        return _values("rate", rate) * self.chi_n_khz
 
     def time_to_ms(self, t):
         r"""Dimensionless time(s) :math:`t\,[1/\chi N]` in ms (arrays welcome)."""
-        return t * self.time_unit_ms
+        return _values("t", t) * self.time_unit_ms
 
     def time_from_ms(self, t_ms):
         r"""Time(s) in ms in units of :math:`1/\chi N` (arrays welcome)."""
-        return t_ms / self.time_unit_ms
+        return _values("t_ms", t_ms) / self.time_unit_ms
 
     def to_model(self, n_atoms: int | None = None, **model_kwargs) -> Model:
         r"""The dimensionless :class:`~cavity_bcs.Model` of this setting.

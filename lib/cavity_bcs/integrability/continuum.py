@@ -22,7 +22,16 @@ from ..density import TwoBox
 from ..meanfield.states import PHOTON_CHOICES, resolve_photon
 from ..model import Model
 
-__all__ = ["InitialLaxData", "continuum_system", "lax_vector_continuum", "lax_squared_continuum"]
+__all__ = ["InitialLaxData", "continuum_system", "lax_vector_continuum", "lax_squared_continuum", "SCALE_MAX",
+           "PHOTON_MAX"]
+
+#: Largest |eps0|, W and delta_c (units of chi N) the continuum root counting accepts: beyond it
+#: the contour's box (of size ~delta_c) and the band widths differ by more than double precision
+#: resolves. The book's parameters are O(1-100).
+SCALE_MAX = 1e6
+#: Largest initial photon |alpha| the Lax analysis accepts (alpha = <a>/sqrt(N) is O(1) in every
+#: physical state; the bounding box of the roots grows with it).
+PHOTON_MAX = 1e3
 
 
 
@@ -89,25 +98,33 @@ def continuum_system(system, delta_c=None, adiabatic=False):
     where it does not enter).
     """
     if isinstance(system, TwoBox):
+        _check_scale(system.eps0, system.W)
         if delta_c is None:
             if not adiabatic:
                 raise ValueError("a TwoBox needs delta_c (units of chi*N, > 0) for the full model")
             return system, 1.0  # the spin model's ell(u) does not contain delta_c
-        return system, check.positive("delta_c", delta_c)
+        return system, check.in_range("delta_c", delta_c, 0.0, SCALE_MAX, lo_open=True)
     if not isinstance(system, Model):
         raise ParameterTypeError(f"model must be a cavity_bcs.Model or a cavity_bcs.TwoBox, "
                                  f"got {type(system).__name__}")
     if delta_c is not None:
         raise ValueError("delta_c is taken from the model; pass it only with a TwoBox")
     if not system.is_homogeneous:
-        raise ValueError("Lax analysis needs homogeneous couplings (coupling_profile all ones); "
+        raise ValueError("model: Lax analysis needs homogeneous couplings (coupling_profile all ones); "
                          "inhomogeneous g_i break integrability")
     if system.energies is not None:
-        raise ValueError("the continuum Lax vector needs the two-box density (energies=None); "
+        raise ValueError("model: the continuum Lax vector needs the two-box density (energies=None); "
                          "use finite_n_roots for explicit energies")
     if system.kappa != 0.0:
-        raise ValueError(f"Lax analysis needs kappa = 0 (photon loss breaks integrability), got {system.kappa!r}")
+        raise ValueError(f"model: Lax analysis needs kappa = 0 (photon loss breaks integrability), got {system.kappa!r}")
+    _check_scale(system.eps0, system.W)
+    check.in_range("model.delta_c", system.delta_c, 0.0, SCALE_MAX, lo_open=True)
     return system.density, system.delta_c
+
+
+def _check_scale(eps0, W):
+    check.in_range("eps0", eps0, -SCALE_MAX, SCALE_MAX)
+    check.in_range("W", W, 0.0, SCALE_MAX)
 
 
 def _initial_data(system, adiabatic, delta_phi0, photon, delta_c=None) -> InitialLaxData:
@@ -125,7 +142,7 @@ def _initial_data(system, adiabatic, delta_phi0, photon, delta_c=None) -> Initia
         # of the two bands cancel, the x parts give 2N cos(delta_phi0/2)/2.
         alpha = complex(-math.cos(delta_phi0 / 2.0) / math.sqrt(delta_c))
     else:
-        alpha = resolve_photon(photon)
+        alpha = check.complex_number("photon", resolve_photon(photon), max_abs=PHOTON_MAX)
     return InitialLaxData(density.eps0, density.W, delta_c, delta_phi0, alpha, adiabatic)
 
 
@@ -233,7 +250,7 @@ def lax_vector_continuum(u, model, adiabatic: bool = False, delta_phi0: float = 
     ndarray, shape ``np.shape(u) + (3,)``, complex
     """
     data = _initial_data(model, adiabatic, delta_phi0, photon, delta_c)
-    return _vector_from_data(u, data)
+    return _vector_from_data(check.numeric_array("u", u), data)
 
 
 def _vector_from_data(u, data: InitialLaxData) -> np.ndarray:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _validate as check
 from ..meanfield.states import State
 from ..model import Model
 
@@ -48,9 +49,14 @@ def lax_vector(u, model: Model, state: State, adiabatic: bool = False) -> np.nda
     -------
     ndarray, shape ``np.shape(u) + (3,)``, complex
     """
+    check.instance("model", model, Model)
+    check.instance("state", state, State)
+    adiabatic = check.boolean("adiabatic", adiabatic)
+    if state.spins.shape[0] != model.n_atoms:
+        raise ValueError(f"state has {state.spins.shape[0]} spins but model.n_atoms = {model.n_atoms}")
     if not model.is_homogeneous:
-        raise ValueError("the Lax vector exists only for homogeneous couplings (coupling_profile all ones)")
-    u = np.asarray(u, dtype=complex)
+        raise ValueError("model: the Lax vector exists only for homogeneous couplings (coupling_profile all ones)")
+    u = check.numeric_array("u", u).astype(complex)
     poles = 1.0 / (u[..., None] - model.eps)  # (..., n)
     vec = poles @ state.spins / (2.0 * model.n_pairs)
     if adiabatic:

@@ -16,7 +16,7 @@ from .. import _validate as check
 from .._numba import njit
 from ..density import TwoBox
 from ..meanfield.states import resolve_photon
-from .continuum import _initial_data
+from .continuum import PHOTON_MAX, SCALE_MAX, _initial_data
 from .roots import RootCount, _check_tolerances, _count_from_data, _count_kernel, _roots_for_count
 
 __all__ = ["MAX_PAIRS", "DynamicalPhase", "dynamical_phase", "photon_oscillation", "PhaseDiagram",
@@ -152,7 +152,7 @@ def photon_oscillation(root: complex, delta_c: float):
     (frequency, amplitude) : (float, float)
     """
     delta_c = check.positive("delta_c", delta_c)
-    root = complex(root)
+    root = check.complex_number("root", root)
     return 2.0 * root.real, abs(root.imag) / math.sqrt(delta_c)
 
 
@@ -267,21 +267,22 @@ def phase_diagram(delta_c, W, eps0: float, adiabatic: bool = False, delta_phi0: 
     workers : int, optional
         Worker threads (default: one per core); the kernel releases the GIL.
     """
-    dc = np.atleast_1d(np.asarray(delta_c, dtype=float))
-    Ws = np.atleast_1d(np.asarray(W, dtype=float))
+    dc = np.array(check.finite_array("delta_c", np.atleast_1d(delta_c)))
+    Ws = np.array(check.finite_array("W", np.atleast_1d(W)))
     if dc.ndim != 1 or Ws.ndim != 1:
         raise ValueError("delta_c and W must be 1-d sequences")
-    if not (np.all(np.isfinite(dc)) and np.all(dc > 0)):
-        raise ValueError("delta_c values must be finite and > 0 (units of chi*N)")
-    if not (np.all(np.isfinite(Ws)) and np.all(Ws >= 0)):
-        raise ValueError("W values must be finite and >= 0 (units of chi*N)")
-    eps0 = check.finite("eps0", eps0)
+    if not (np.all(dc > 0) and np.all(dc <= SCALE_MAX)):
+        raise ValueError(f"delta_c values must lie in (0, {SCALE_MAX:g}] (units of chi*N)")
+    if not (np.all(Ws >= 0) and np.all(Ws <= SCALE_MAX)):
+        raise ValueError(f"W values must lie in [0, {SCALE_MAX:g}] (units of chi*N)")
+    eps0 = check.in_range("eps0", eps0, -SCALE_MAX, SCALE_MAX)
+    check.memory("phase_diagram", 24.0 * dc.size * Ws.size, f"delta_c x W = {dc.size} x {Ws.size} points")
     delta_phi0 = check.finite("delta_phi0", delta_phi0)
     tol, strip = _check_tolerances(tol, strip)
     adiabatic = check.boolean("adiabatic", adiabatic)
     # "equilibrium" depends on delta_c, so the kernel forms it per point (mode 1)
     mode = 1 if isinstance(photon, str) and photon == "equilibrium" else 0
-    alpha = 0j if mode == 1 else resolve_photon(photon)
+    alpha = 0j if mode == 1 else check.complex_number("photon", resolve_photon(photon), max_abs=PHOTON_MAX)
     bands = [TwoBox(eps0, w).bands for w in Ws]
     n_bands = np.array([len(b) for b in bands], dtype=np.int64)
     band_lo = np.array([[b[0][0], b[-1][0]] for b in bands])

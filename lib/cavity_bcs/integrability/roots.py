@@ -232,8 +232,9 @@ def _count_from_data(data: InitialLaxData, tol: float, strip: float) -> RootCoun
 
 
 def _check_tolerances(tol, strip):
-    tol = check.positive("tol", tol)
-    strip = check.positive("strip", strip)
+    # distances from the continuum in units of chi N: beyond 1 they no longer mean "near the cut"
+    tol = check.in_range("tol", tol, 0.0, 1.0, lo_open=True)
+    strip = check.in_range("strip", strip, 1e-14, 1.0)
     if strip >= tol:
         raise ValueError(f"strip must be smaller than tol, got strip={strip!r}, tol={tol!r}")
     return tol, strip
@@ -417,9 +418,13 @@ def finite_n_roots(model: Model, state: State, adiabatic: bool = False) -> np.nd
     ndarray (complex)
         All roots (both halves of each conjugate pair), unsorted.
     """
+    check.instance("model", model, Model)
+    check.instance("state", state, State)
+    adiabatic = check.boolean("adiabatic", adiabatic)
     if not model.is_homogeneous:
-        raise ValueError("the Lax vector exists only for homogeneous couplings (coupling_profile all ones)")
+        raise ValueError("model: the Lax vector exists only for homogeneous couplings (coupling_profile all ones)")
     n = model.n_atoms
+    check.memory("finite_n_roots", 16.0 * 9 * (2 * n + 2) ** 2, f"a dense eigenproblem of size 2 n_atoms + 2 = {2 * n + 2}")
     sig = np.asarray(state.spins, dtype=float)
     if sig.shape != (n, 3):
         raise ValueError(f"state has {sig.shape[0]} spins but model.n_atoms = {n}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validate as check
+from ..results import TimeSeries
 
 __all__ = ["EXPECTED_SIGNATURE", "quench_signature", "spectral_lines"]
 
@@ -37,6 +38,9 @@ def quench_signature(result, t_min: float | None = None, decayed_below: float = 
     (:math:`\sim t^{-1/2}`) decay of transients near a boundary limit this test;
     the thresholds are dimensionless fractions of :math:`|S^+|`.
     """
+    check.instance("result", result, TimeSeries)
+    decayed_below = check.positive("decayed_below", decayed_below)
+    oscillation_threshold = check.positive("oscillation_threshold", oscillation_threshold)
     t_min = result.t[-1] / 2 if t_min is None else check.finite("t_min", t_min)
     sel = result.t >= t_min
     if np.count_nonzero(sel) < 10:
@@ -49,7 +53,7 @@ def quench_signature(result, t_min: float | None = None, decayed_below: float = 
     persistent = c[half:].std() > 0.85 * c[:half].std()
     if std > max(oscillation_threshold * mean, 0.002) and persistent:
         return "oscillating"
-    if result.adiabatic:
+    if getattr(result, "adiabatic", False):
         return "decayed" if mean < decayed_below else "constant"
     return "steady"
 
@@ -80,6 +84,9 @@ def spectral_lines(result, t_min: float | None = None, threshold: float = 0.003,
         frequencies in units of :math:`\chi N`. The resolution is
         :math:`\sim 2\pi/(t_{final}-t_{min})`.
     """
+    check.instance("result", result, TimeSeries)
+    threshold = check.nonnegative("threshold", threshold)
+    max_lines = check.integer("max_lines", max_lines, minimum=1)
     t_min = result.t[-1] / 2 if t_min is None else check.finite("t_min", t_min)
     sel = result.t >= t_min
     if np.count_nonzero(sel) < 16:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _validate as check
 from ..model import Model
 from .quench import QuenchResult
 
@@ -66,9 +67,10 @@ def photon_drive(result: QuenchResult, t_min: float | None = None) -> PhotonDriv
     """Fit :math:`\\mu` (mean phase-winding rate) and :math:`A` over ``t >= t_min``
     (default: the second half of the run). The saved times must resolve the
     rotation (spacing below :math:`\\pi/\\mu`)."""
+    check.instance("result", result, QuenchResult)
     if result.adiabatic:
-        raise ValueError("photon_drive needs a full-model quench (adiabatic=False)")
-    t_min = 0.5 * result.t[-1] if t_min is None else float(t_min)
+        raise ValueError("photon_drive needs a full-model quench result (adiabatic=False)")
+    t_min = 0.5 * result.t[-1] if t_min is None else check.finite("t_min", t_min)
     sel = result.t >= t_min
     if np.count_nonzero(sel) < 3:
         raise ValueError(f"t_min={t_min} leaves fewer than three saved times")
@@ -95,14 +97,14 @@ def drive_coherence(model: Model, mu: float, rabi: float, picture: str = "projec
         Quench-like dephased precession, or spins aligned with their fields
         (the paper's Eq. 3).
     """
-    if picture not in ("projected", "aligned"):
-        raise ValueError(f"picture must be 'projected' or 'aligned', got {picture!r}")
+    check.instance("model", model, Model)
+    mu = check.finite("mu", mu)
+    rabi = check.finite("rabi", rabi)
+    picture = check.choice("picture", picture, ("projected", "aligned"))
     omega = model.couplings * rabi
     detuning = model.eps - 0.5 * mu
-    norm2 = detuning ** 2 + omega ** 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if picture == "aligned":
-            sx = np.where(norm2 > 0, np.abs(omega) / np.sqrt(norm2), 0.0)
-        else:
-            sx = np.where(norm2 > 0, omega ** 2 / norm2, 0.0)
+    # |h_i| by hypot, so that huge fields cannot overflow: cos of the field's angle to the equator
+    norm = np.hypot(detuning, omega)
+    cos = np.divide(np.abs(omega), norm, out=np.zeros_like(norm), where=norm > 0)
+    sx = cos if picture == "aligned" else cos * cos
     return float(np.sum(sx) / (2 * model.n_pairs))

@@ -167,8 +167,11 @@ def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = F
     # refuse what cannot fit or finish before allocating or integrating anything
     n = model.n_atoms
     check.memory("quench", 8.0 * (n_save * (7 + (3 * n + 2 if save_states else 0)) + 16 * (3 * n + 2)),
-                 f"{n_save} saved times x {n} atoms" + (" with saved states" if save_states else ""))
-    check.steps("quench", t_final, model.fastest_frequency, max_steps)
+                 f"n_save = {n_save} saved times x n_atoms = {n}" + (" with save_states" if save_states else ""))
+    # the initial photon drives the spins at G |f| |alpha|: a huge photon is a fast frequency too
+    drive = 2.0 * model.g_collective * float(np.max(np.abs(model.couplings))) * abs(initial.photon)
+    source = model.frequency_source() if drive <= model.fastest_frequency else " (set by the initial photon)"
+    check.steps("quench", t_final, max(model.fastest_frequency, drive), max_steps, source)
 
     t_save = np.linspace(0.0, t_final, n_save)
     sol = _engine.integrate(

@@ -23,6 +23,9 @@ __all__ = ["State", "x_polarized", "photon_equilibrium", "resolve_photon", "PHOT
 #: (besides a complex :math:`\langle a\rangle/\sqrt N`).
 PHOTON_CHOICES = ("vacuum", "equilibrium")
 
+#: Largest initial photon amplitude |<a>|/sqrt(N) accepted anywhere.
+PHOTON_MAX = 1e100
+
 #: Allowance above unit length for Bloch vectors given to :class:`State` (round-off
 #: of a state computed elsewhere, e.g. a normalised product of trigonometric functions).
 BLOCH_SLACK = 1e-9
@@ -113,10 +116,8 @@ def resolve_photon(photon, model: Model | None = None, spins=None) -> complex:
     if isinstance(photon, bool) or not isinstance(photon, numbers.Number):
         raise TypeError(f"photon must be one of {PHOTON_CHOICES} or a complex number, "
                         f"got {type(photon).__name__} {photon!r}")
-    value = complex(photon)
-    if not (np.isfinite(value.real) and np.isfinite(value.imag)):
-        raise ValueError(f"photon must be finite, got {photon!r}")
-    return value
+    # |alpha|^2 is the photon number per N: beyond this its square overflows the energy
+    return check.complex_number("photon", photon, max_abs=PHOTON_MAX)
 
 
 def x_polarized(model: Model, delta_phi0: float = 0.0, photon="vacuum") -> State:

@@ -176,7 +176,8 @@ def sweep(base: Model, grid: dict, t_final: float, *, window=None, n_save: int =
         if name == "n_atoms" and not np.all(axes[name] == np.round(axes[name])):
             raise ValueError(f"grid axis 'n_atoms' must hold integers, got {axes[name]}")
     if kappa_per_g is not None:
-        kappa_per_g = check.nonnegative("kappa_per_g", kappa_per_g)
+        # kappa/(g sqrt N): the paper's 1.4e-2; beyond 1e6 the cavity is gone long before anything happens
+        kappa_per_g = check.in_range("kappa_per_g", kappa_per_g, 0.0, 1e6)
         if "kappa" in axes:
             raise ValueError("give either a kappa axis or kappa_per_g, not both")
     t_final = check.positive("t_final", t_final)
