@@ -197,6 +197,7 @@ def test_derived_lax_vector_equals_library_lax_vector(adiabatic, lax_full, lax_s
     # 4 atoms and put the 4th far away with zero spin (it then contributes nothing).
     model = cb.Model(eps0=0, W=0, delta_c=2.3, n_atoms=4, energies=[0.3, -1.1, 2.0, 50.0])
     spins = rng.normal(size=(4, 3))
+    spins /= np.linalg.norm(spins, axis=1, keepdims=True)  # Bloch vectors on the sphere
     spins[3] = 0.0
     state = cb.State(spins, complex(rng.normal(), rng.normal()))
     N = model.n_pairs

@@ -46,7 +46,7 @@ def test_flat_band_gap_has_closed_form_asinh_solution():
     # eps0 = 0: one box of width W/2 and height 2/W; 1 = (4/W) asinh(W/(4 Delta))
     # gives Delta = (W/4)/sinh(W/4) at mu = 0 (any delta_c: at mu = 0 the factor is 1).
     for W, dc in [(2.0, 1.0), (4.0, 7.0), (9.0, 50.0)]:
-        gs = eq.ground_state(cb.Model(eps0=0.0, W=W, delta_c=dc, n_atoms=2), mu=0.0, method="continuum")
+        gs = eq.ground_state(cb.Model(eps0=0.0, W=W, delta_c=dc, n_atoms=2), mu=0.0, spectrum="continuum")
         assert gs.branch == "superfluid"
         assert gs.gap == pytest.approx((W / 4) / math.sinh(W / 4), rel=1e-10)
         # At mu = 0 the photon is the adiabatic one: Delta = -S+ (units chi N).
@@ -58,8 +58,8 @@ def test_mu0_phase_boundary_is_log_formula_and_independent_of_detuning():
     Wc = eq.gap_equation_mu0_boundary(eps0)
     assert (2 / Wc) * math.log((2 * eps0 + Wc) / (2 * eps0 - Wc)) == pytest.approx(1.0, abs=1e-12)
     for dc in (0.5, 6.0, 100.0):
-        below = eq.ground_state(cb.Model(eps0=eps0, W=Wc - 0.02, delta_c=dc, n_atoms=2), mu=0.0, method="continuum")
-        above = eq.ground_state(cb.Model(eps0=eps0, W=Wc + 0.02, delta_c=dc, n_atoms=2), mu=0.0, method="continuum")
+        below = eq.ground_state(cb.Model(eps0=eps0, W=Wc - 0.02, delta_c=dc, n_atoms=2), mu=0.0, spectrum="continuum")
+        above = eq.ground_state(cb.Model(eps0=eps0, W=Wc + 0.02, delta_c=dc, n_atoms=2), mu=0.0, spectrum="continuum")
         assert below.branch == "normal" and above.branch == "superfluid"
 
 
@@ -76,7 +76,7 @@ def test_adiabatic_limit_reproduces_spin_model_gap_equation():
 def test_continuum_integrals_match_finite_sums_at_large_N():
     model = cb.Model(eps0=1.0, W=6.0, delta_c=4.0, n_atoms=4000)
     fin = eq.ground_state(model, excitations=-0.2)
-    con = eq.ground_state(model, excitations=-0.2, method="continuum")
+    con = eq.ground_state(model, excitations=-0.2, spectrum="continuum")
     assert fin.branch == con.branch == "superfluid"
     # Quantile sampling is a midpoint rule: errors O(1/N^2) away from the log at mu.
     assert fin.gap == pytest.approx(con.gap, rel=1e-4)
@@ -103,7 +103,7 @@ def test_stationary_state_only_rotates_at_twice_mu(branch):
 def test_supplement_eq15_state_is_not_a_fixed_point():
     # Transverse part anti-parallel, z part parallel (the printed sign): it moves.
     model = cb.Model(**PAPER, delta_c=6.0, n_atoms=120)
-    sol = eq.paper_branch(model, 0.0, method="finite")[0]
+    sol = eq.paper_branch(model, 0.0, spectrum="finite")[0]
     assert not sol.is_stationary
     r = cb.quench(model, 5.0, n_save=101, initial=sol.state(model))
     assert np.ptp(np.abs(r.s_plus)) > 1e-2
@@ -158,11 +158,11 @@ def test_gap_to_critical_temperature_ratio_is_pseudospin_bcs_value_in_weak_coupl
     # broken-pair states, so its thermal factor is tanh(E/T), not BCS's tanh(E/2T):
     # Tc doubles and Delta(0)/Tc = pi e^{-gamma_E}/2 (half the BCS 1.764).
     model = cb.Model(eps0=0.0, W=14.0, delta_c=5.0, n_atoms=2)
-    gap0 = eq.ground_state(model, mu=0.0, method="continuum").gap
-    tc = eq.critical_temperature(model, mu=0.0, method="continuum")
+    gap0 = eq.ground_state(model, mu=0.0, spectrum="continuum").gap
+    tc = eq.critical_temperature(model, mu=0.0, spectrum="continuum")
     assert gap0 / tc == pytest.approx(0.5 * math.pi * math.exp(-np.euler_gamma), rel=5e-3)
-    above = eq.thermal_state(model, 1.01 * tc, mu=0.0, method="continuum")
-    below = eq.thermal_state(model, 0.5 * tc, mu=0.0, method="continuum")
+    above = eq.thermal_state(model, 1.01 * tc, mu=0.0, spectrum="continuum")
+    below = eq.thermal_state(model, 0.5 * tc, mu=0.0, spectrum="continuum")
     assert above.branch == "normal" and 0 < below.gap < gap0
 
 
@@ -183,7 +183,9 @@ def test_bad_inputs_raise_value_error_naming_the_parameter():
         eq.ground_state(model, mu=0.0, excitations=0.0)
     with pytest.raises(ValueError, match="excitations"):
         eq.ground_state(model, excitations=-1.5)
-    with pytest.raises(ValueError, match="method"):
-        eq.ground_state(model, mu=0.0, method="exact")
+    with pytest.raises(ValueError, match="spectrum"):
+        eq.ground_state(model, mu=0.0, spectrum="exact")
+    with pytest.raises(ValueError, match="delta_c"):
+        eq.ground_state(model.density, mu=0.0)
     with pytest.raises(ValueError, match="temperature"):
         eq.thermal_state(model, -1.0)

@@ -1,4 +1,6 @@
 """Laws obeyed by the exact small-N quantum dynamics (cavity_bcs.exact)."""
+import time
+
 import numpy as np
 import pytest
 
@@ -251,3 +253,70 @@ def test_automatic_photon_cutoff_keeps_its_verified_error_below_tolerance():
     for key in ("s_plus", "photon", "pair_correlation"):
         deviation = np.max(np.abs(getattr(auto, key) - getattr(full, key)))
         assert deviation <= 2.0 * 1.1 * auto.error_bound + 1e-12, key
+
+
+# ------------------------------------------------ counting the space without building it
+@pytest.mark.parametrize("kwargs", [
+    dict(model=cb.Model(eps0=6.0, W=8.0, delta_c=4.0, n_atoms=6), basis="full"),
+    dict(model=cb.Model(eps0=6.0, W=8.0, delta_c=4.0, n_atoms=6), basis="full", n_photon_max=2),
+    dict(model=cb.Model(eps0=6.0, W=0.0, delta_c=6.0, n_atoms=16), basis="collective"),
+    dict(model=cb.Model(eps0=6.0, W=0.0, delta_c=6.0, n_atoms=16), basis="collective", n_photon_max=0),
+    dict(model=cb.Model(eps0=6.0, W=0.0, delta_c=6.0, n_atoms=16), basis="collective", photon=0.7 - 0.2j),
+    dict(model=cb.Model(eps0=6.0, W=0.0, delta_c=6.0, n_atoms=8), basis="full", photon=0.5, n_photon_max=3),
+    dict(model=cb.Model(eps0=6.0, W=0.0, delta_c=5.0, n_atoms=8, coupling_profile=np.cos(2.1 * np.arange(8))),
+         basis="auto", photon=0.4j, tol=1e-8),
+])
+def test_counted_dimension_equals_the_dimension_of_the_built_space(kwargs):
+    counted = hilbert_dimension(**kwargs)
+    built = exact_quench(t_final=0.1, n_save=2, method="expm", **kwargs).dimension
+    assert counted == built
+
+
+def test_counted_dimension_matches_a_brute_force_enumeration_of_the_full_basis():
+    # Vacuum, 2N = 6 atoms, every sector's weight C(6, k)/64 above tol: the kept states are
+    # all (spin configuration, n) with k = #up + n <= 6, counted here by enumeration.
+    import itertools
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=4.0, n_atoms=6)
+    states = sum(1 for spins in itertools.product((0, 1), repeat=6) for k in range(7) if sum(spins) <= k)
+    assert hilbert_dimension(m, basis="full") == states
+    # photon cut-off n <= 1: only k - #up in {0, 1}
+    states_cut = sum(1 for spins in itertools.product((0, 1), repeat=6) for k in range(7) if 0 <= k - sum(spins) <= 1)
+    assert hilbert_dimension(m, basis="full", n_photon_max=1) == states_cut
+
+
+def test_one_dicke_group_of_two_hundred_thousand_atoms_is_counted_at_once():
+    # eps0 = W = 0: every atom alike, one group with one configuration per m = 0..2N; a kept
+    # sector k (binomial weight above tol) then holds min(k, 2N) + 1 states.
+    from scipy.stats import binom
+    n_atoms, tol = 200_000, 1e-14
+    m = cb.Model(eps0=0.0, W=0.0, delta_c=6.0, n_atoms=n_atoms)
+    start = time.perf_counter()
+    counted = hilbert_dimension(m, tol=tol)
+    elapsed = time.perf_counter() - start
+    k = np.arange(n_atoms + 1)
+    kept = k[binom.pmf(k, n_atoms, 0.5) > tol]
+    assert counted == int(np.sum(kept + 1))
+    assert counted > 10 ** 8 and elapsed < 0.5
+
+
+def test_a_basis_too_large_is_refused_before_anything_is_allocated(monkeypatch):
+    import tracemalloc
+    monkeypatch.setenv("CAVITY_BCS_MEMORY_LIMIT_GB", "1")
+    one_group = cb.Model(eps0=0.0, W=0.0, delta_c=6.0, n_atoms=200_000)  # 3e8 states
+    distinct = cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=40)       # 2^40 configurations
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"321,\d{3},\d{3} states.*limit of 1 GB"):
+            exact_quench(one_group, 1.0, 2)
+        with pytest.raises(ValueError, match=r"1,099,511,627,776 configurations \(limit MAX_CONFIGURATIONS = 262,144\)"):
+            exact_quench(distinct, 1.0, 2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2 ** 20  # the refused basis would need about 67 GB
+
+
+def test_a_tolerance_that_leaves_out_every_sector_is_refused():
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=4)  # largest sector weight 6/16
+    with pytest.raises(ValueError, match="tol"):
+        hilbert_dimension(m, tol=0.5)

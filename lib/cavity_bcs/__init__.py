@@ -55,9 +55,11 @@ from .meanfield import (
 )
 from .model import Model
 from .quantum import (
+    CumulantResult,
     ExactResult,
     TruncationWarning,
     TWAResult,
+    cumulant_quench,
     exact,
     exact_master_equation,
     exact_quench,
@@ -98,7 +100,7 @@ __all__ = [
     "lax_vector", "phase_diagram",
     "ExactResult", "TruncationWarning", "exact_master_equation", "exact_quench", "hilbert_dimension",
     "sector_spectrum",
-    "TWAResult", "sample_initial", "twa_quench",
+    "TWAResult", "sample_initial", "twa_quench", "CumulantResult", "cumulant_quench",
     "STRONTIUM", "LabParameters", "pairs_for_kappa_ratio",
     "CoarseModel", "CoarseResult", "DrivePreparation", "coarse_grain", "coarse_quench",
     "cosine_profile", "coupling_profile", "drive_state", "simulate_drive",

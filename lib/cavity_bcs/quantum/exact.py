@@ -86,6 +86,10 @@ MAX_DENSITY_DIMENSION = 1500
 EIG_LIMIT = 400
 #: Per-step bound on the Chebyshev truncation error (units of the state norm).
 CHEBYSHEV_TOL = 1e-14
+#: Most sparse matrix-vector products :func:`exact_master_equation` will plan; beyond it even the
+#: smallest systems (a few thousand nonzeros) take minutes, larger ones hours.
+MAX_MASTER_PRODUCTS = 1e7
+
 #: Default bound accepted for the photon cut-off error (``cutoff_error``).
 CUTOFF_TOL = 1e-6
 
@@ -132,8 +136,8 @@ class ExactResult(PairCoherent):
         Initial probability left out of the kept space (sectors below ``tol`` and
         photon numbers above the cut-off).
     cutoff_error : float
-        Photon cut-off error bound (``"chebyshev"`` only; NaN when a cut-off was used
-        but not monitored): :math:`\int_0^{t}\|(1-P)H\psi_P(s)\|\,ds`, with
+        Photon cut-off error bound (``"chebyshev"`` only; None when a cut-off was used
+        but not monitored, i.e. with ``"eig"`` or ``"expm"``): :math:`\int_0^{t}\|(1-P)H\psi_P(s)\|\,ds`, with
         :math:`P` the projector on the kept space and :math:`\psi_P` the truncated
         evolution. It bounds :math:`\|\psi(t) - \psi_P(t)\|` (Duhamel); the integral is
         evaluated by the trapezoidal rule on the output times. It is rigorous but
@@ -161,7 +165,7 @@ class ExactResult(PairCoherent):
     method: str = ""
     photon_cutoff: int | None = None
     dropped_weight: float = 0.0
-    cutoff_error: float = 0.0
+    cutoff_error: float | None = 0.0
     cutoff_population: float = 0.0
     propagation_error: float = 0.0
 
@@ -170,7 +174,10 @@ class ExactResult(PairCoherent):
         r"""Bound on :math:`\|\psi_{exact}(t) - \psi(t)\|` at the last time: the discarded
         initial amplitude :math:`\sqrt{\texttt{dropped\_weight}}` plus ``cutoff_error`` plus
         ``propagation_error``. An expectation value of an operator :math:`O` is then off by
-        at most :math:`2\|O\|` times this (to first order)."""
+        at most :math:`2\|O\|` times this (to first order). ``inf`` when a photon cut-off was used
+        without monitoring its error (``cutoff_error`` None): then no bound is known."""
+        if self.cutoff_error is None:
+            return math.inf
         return float(np.sqrt(max(self.dropped_weight, 0.0)) + self.cutoff_error + self.propagation_error)
 
 
@@ -188,108 +195,232 @@ def _groups(model: Model, basis: str):
         return np.ones(eps.size, dtype=np.int64), eps.copy(), f.copy(), "full"
     if basis not in ("auto", "collective"):
         raise ValueError(f"basis must be 'auto', 'full' or 'collective', got {basis!r}")
-    keys, inverse, counts = np.unique(np.stack([eps, f], axis=1), axis=0,
-                                      return_inverse=True, return_counts=True)
+    # distinct (eps, f) pairs in lexicographic order, as np.unique(axis=0) gives them but
+    # without its slow sort of row records (0.25 s for 200,000 atoms)
+    order = np.lexsort((f, eps))
+    eps_s, f_s = eps[order], f[order]
+    starts = np.flatnonzero(np.concatenate([[True], (eps_s[1:] != eps_s[:-1]) | (f_s[1:] != f_s[:-1])]))
+    counts = np.diff(np.append(starts, eps.size)).astype(np.int64)
     if basis == "auto" and counts.size == eps.size:
         return np.ones(eps.size, dtype=np.int64), eps.copy(), f.copy(), "full"
-    return counts.astype(np.int64), keys[:, 0].copy(), keys[:, 1].copy(), "collective"
+    return counts, eps_s[starts], f_s[starts], "collective"
 
 
 def _log_binomial(n, m):
     return gammaln(n + 1.0) - gammaln(m + 1.0) - gammaln(n - m + 1.0)
 
 
-class _Space:
-    """Basis |m_1..m_G; n> restricted to excitation sectors k_lo..k_hi (and n <= n_max)."""
+def _coherent(n, beta):
+    """Amplitudes e^{-|beta|^2/2} beta^n / sqrt(n!) of a coherent state (1 at n = 0 for beta = 0)."""
+    n = np.asarray(n)
+    if beta == 0:
+        return (n == 0).astype(complex)
+    nf = n.astype(float)
+    return np.exp(-0.5 * abs(beta) ** 2 + nf * np.log(abs(beta)) - 0.5 * gammaln(nf + 1.0)
+                  + 1j * nf * np.angle(beta))
 
-    def __init__(self, sizes, k_lo, k_hi, n_max):
-        self.sizes = sizes
-        n_config = int(np.prod(sizes + 1, dtype=float))
-        if n_config > MAX_CONFIGURATIONS:
-            raise ValueError(
-                f"the atomic basis would need {n_config} configurations (limit {MAX_CONFIGURATIONS}): "
-                "use fewer atoms, or W = 0 with homogeneous couplings for the collective basis")
-        grids = np.indices(tuple(sizes + 1)).reshape(sizes.size, -1).T  # (n_config, G)
-        self.strides = np.array([int(np.prod(sizes[g + 1:] + 1)) for g in range(sizes.size)],
-                                dtype=np.int64)
-        m_total = grids.sum(axis=1)
-        configs, photons, sectors = [], [], []
-        for k in range(k_lo, k_hi + 1):
-            n = k - m_total
-            ok = (n >= 0) & (n <= n_max)
-            configs.append(np.flatnonzero(ok))
-            photons.append(n[ok])
-            sectors.append(np.full(ok.sum(), k))
-        self.config = np.concatenate(configs)
-        self.n = np.concatenate(photons).astype(np.int64)
-        self.k = np.concatenate(sectors).astype(np.int64)
-        self.m = grids[self.config]  # (D, G) excited atoms per group
-        self.dim = self.config.size
-        self.n_top = int(self.n.max()) if self.dim else 0
-        self.lookup = -np.ones((n_config, self.n_top + 2), dtype=np.int64)
-        self.lookup[self.config, self.n] = np.arange(self.dim)
-        bounds = np.flatnonzero(np.diff(self.k)) + 1
-        self.blocks = np.split(np.arange(self.dim), bounds)
 
-    def index(self, config, n):
-        """Index of (config, n); -1 when outside the kept space."""
-        out = -np.ones(config.shape, dtype=np.int64)
-        ok = (n >= 0) & (n <= self.n_top + 1)
-        out[ok] = self.lookup[config[ok], n[ok]]
-        return out
+# ------------------------------------------------------- counting the space
+def _level_counts(sizes):
+    """Number of atomic configurations with M = 0, 1, ... excited atoms in all, as exact integers.
 
-    def _raise(self, g, photon_change):
-        """Source, target and sqrt((m+1)(n_g - m)) for J^+_g combined with n -> n + photon_change."""
-        m = self.m[:, g]
-        src = np.flatnonzero(m < self.sizes[g])
-        tgt = self.index(self.config[src] + self.strides[g], self.n[src] + photon_change)
-        keep = tgt >= 0
-        src, tgt = src[keep], tgt[keep]
-        amp = np.sqrt((m[src] + 1.0) * (self.sizes[g] - m[src]))
-        return src, tgt, amp
+    Group g offers one configuration per m_g = 0..n_g, so the histogram of M = sum_g m_g is
+    the convolution of G boxes of n_g + 1 ones. The single atoms together give the binomial
+    row; every other box is a moving-window sum of the cumulative histogram, O(length) each,
+    which keeps one group of 200,000 atoms instant. Python integers replace int64 when the
+    total could overflow it (full bases of more than 60 atoms, which are only ever counted).
+    """
+    sizes = [int(s) for s in sizes]
+    dtype = np.int64 if math.fsum(math.log2(s + 1) for s in sizes) < 60 else object
+    singles = sizes.count(1)
+    row = [1]
+    for level in range(singles):
+        row.append(row[-1] * (singles - level) // (level + 1))
+    hist = np.array(row, dtype=dtype)
+    for size in (s for s in sizes if s != 1):
+        cum = np.concatenate([np.zeros(1, dtype=dtype), np.cumsum(hist)])
+        level = np.arange(hist.size + size)
+        hist = cum[np.minimum(level, hist.size - 1) + 1] - cum[np.maximum(level - size, 0)]
+    return hist
 
-    def s_plus(self):
-        r""":math:`\sum_g J^+_g` (maps sector k to k + 1)."""
-        rows, cols, vals = [], [], []
-        for g in range(self.sizes.size):
-            src, tgt, amp = self._raise(g, 0)
-            rows.append(tgt), cols.append(src), vals.append(amp)
-        return _csr(rows, cols, vals, self.dim)
 
-    def lower_atom(self, g):
-        r""":math:`J^-_g` (for one-atom groups, :math:`\sigma^-_i`)."""
-        src, tgt, amp = self._raise(g, 0)
-        return sp.csr_matrix((amp, (src, tgt)), shape=(self.dim, self.dim))
+def _sector_dimensions(sizes, k_lo, k_hi, n_max):
+    """States of each sector k = k_lo..k_hi: configurations with k - n_max <= M <= k (n = k - M)."""
+    hist = _level_counts(sizes)
+    cum = np.concatenate([np.zeros(1, dtype=hist.dtype), np.cumsum(hist)])
+    k = np.arange(k_lo, k_hi + 1)
+    hi = np.minimum(k, hist.size - 1) + 1
+    lo = np.minimum(np.maximum(k - n_max, 0), hi)
+    return [int(d) for d in cum[hi] - cum[lo]]
 
-    def annihilate(self):
-        """The photon annihilation operator a (maps sector k to k - 1)."""
-        src = np.flatnonzero(self.n > 0)
-        tgt = self.index(self.config[src], self.n[src] - 1)
-        keep = tgt >= 0
-        src, tgt = src[keep], tgt[keep]
-        return sp.csr_matrix((np.sqrt(self.n[src].astype(float)), (tgt, src)),
-                             shape=(self.dim, self.dim))
+
+def _check_configurations(sizes):
+    """Refuse, from the group sizes alone, an atomic grid larger than MAX_CONFIGURATIONS."""
+    log2_config = math.fsum(math.log2(int(s) + 1) for s in sizes)
+    exact = math.prod(int(s) + 1 for s in sizes) if log2_config < 60 else None  # no 2^(2N) big integers
+    if exact is None or exact > MAX_CONFIGURATIONS:
+        size = f"{exact:,}" if exact is not None else f"about 2^{log2_config:.1f}"
+        raise ValueError(
+            f"the atomic basis would need {size} configurations (limit MAX_CONFIGURATIONS = "
+            f"{MAX_CONFIGURATIONS:,}): use fewer atoms, or W = 0 with homogeneous couplings for the "
+            "collective basis")
+
+
+#: Bytes per kept state and per Dicke group of the basis tables plus the propagator's copies
+#: (measured peak of the "chebyshev" path: about 80 + 120 G bytes; the sparse paths need less).
+_BYTES_PER_STATE = 96
+_BYTES_PER_STATE_GROUP = 128
+
+
+def _check_memory(sizes, n_states):
+    """Refuse, before allocating, a kept space whose tables would not fit in memory."""
+    per_state = _BYTES_PER_STATE + _BYTES_PER_STATE_GROUP * len(sizes)
+    check.memory("the exact basis", float(n_states) * per_state,
+                 f"{n_states:,} states of {len(sizes)} atom group(s), about {per_state} bytes per state")
+
+
+# ------------------------------------------------------------------ basis
+class _Basis:
+    r"""The kept states :math:`|m_1..m_G; n\rangle`, built once for every propagator.
+
+    Sector ``s`` holds :math:`k_s = k_{lo} + s`: the states with
+    :math:`\sum_g m_g + n = k_s` and :math:`n \le n_{cut}`, in configuration order, at
+    ``offsets[s]:offsets[s+1]`` of every per-state array (a sector emptied by the cut-off
+    stays as a placeholder, so sector ``s - 1`` is always :math:`k - 1`). The ladder
+    moves are tabulated with indices local to the target sector (``-1``: none):
+
+    * ``hop``/``hop_amp``: :math:`J^+_g a` inside the sector,
+      :math:`(m_g, n)\to(m_g+1, n-1)`, element :math:`\sqrt{(m_g+1)(n_g-m_g)\,n}`;
+      ``drop``/``drop_amp`` hold its transpose :math:`J^-_g a^\dagger`;
+    * ``low``/``low_amp``: :math:`J^-_g` into sector :math:`k-1` (same :math:`n`),
+      element :math:`\sqrt{m_g(n_g-m_g+1)}`;
+    * ``a_dn``: :math:`a` into sector :math:`k-1` (element :math:`\sqrt n`);
+    * ``leak``/``leak_amp``: :math:`J^-_g a^\dagger` from :math:`n = n_{cut}` into the first
+      dropped layer :math:`n_{cut}+1` (index into that layer of ``leak_size`` configurations).
+
+    The sparse matrices of methods "eig"/"expm"/"master" (:meth:`hamiltonian`,
+    :meth:`s_plus`, :meth:`lower`, :meth:`annihilate`) and the kernel tables of
+    "chebyshev" (:class:`_Lattice`) are both read off these tables.
+    """
+
+    def __init__(self, sizes, k_lo, k_hi, n_cut):
+        sizes = np.asarray(sizes, dtype=np.int64)
+        _check_configurations(sizes)
+        dims = _sector_dimensions(sizes, k_lo, k_hi, n_cut)
+        _check_memory(sizes, sum(dims))  # both checks before anything is allocated
+        G = sizes.size
+        self.sizes, self.n_cut = sizes, n_cut
+        self.ks = np.arange(k_lo, k_hi + 1, dtype=np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(dims)]).astype(np.int64)
+        self.dim = D = int(self.offsets[-1])
+        self.grid = np.indices(tuple(sizes + 1)).reshape(G, -1).T.astype(np.int64)  # (n_config, G)
+        self.strides = np.array([int(np.prod(sizes[q + 1:] + 1)) for q in range(G)], dtype=np.int64)
+        M = self.grid.sum(axis=1)
+        self.config = np.empty(D, dtype=np.int64)
+        self.n = np.empty(D, dtype=np.int64)
+        self.a_dn = np.empty(D, dtype=np.int32)
+        for name in ("hop", "drop", "low", "leak"):
+            setattr(self, name, np.full((D, G), -1, dtype=np.int32))
+            setattr(self, name + "_amp", np.zeros((D, G)))
+        self.leak_size = np.zeros(self.ks.size, dtype=np.int64)
+        pos_prev = np.full(M.size, -1, dtype=np.int64)  # local index of each configuration in k - 1
+        pos = np.full(M.size, -1, dtype=np.int64)
+        layer = np.full(M.size, -1, dtype=np.int64)
+        for s, k in enumerate(self.ks):
+            a, b = self.offsets[s], self.offsets[s + 1]
+            sel = np.flatnonzero((M <= k) & (M >= k - n_cut))
+            pos[:] = -1
+            pos[sel] = np.arange(sel.size)
+            m = self.grid[sel]
+            n = k - M[sel]
+            self.config[a:b], self.n[a:b] = sel, n
+            layer[:] = -1
+            layer_cfg = np.flatnonzero(M == k - n_cut - 1) if k - n_cut - 1 >= 0 else np.empty(0, np.int64)
+            layer[layer_cfg] = np.arange(layer_cfg.size)
+            self.leak_size[s] = layer_cfg.size
+            for q in range(G):
+                mq, size = m[:, q], sizes[q]
+                up = (mq < size) & (n > 0)
+                tgt = np.where(up, pos[np.where(up, sel + self.strides[q], 0)], -1)
+                self.hop[a:b, q] = tgt
+                self.hop_amp[a:b, q] = np.where(tgt >= 0, np.sqrt((mq + 1.0) * (size - mq) * n), 0.0)
+                src = np.flatnonzero(tgt >= 0)
+                self.drop[a + tgt[src], q] = src
+                self.drop_amp[a + tgt[src], q] = self.hop_amp[a + src, q]
+                down = mq > 0
+                below = np.where(down, sel - self.strides[q], 0)
+                tgt = np.where(down, pos_prev[below], -1)
+                self.low[a:b, q] = tgt
+                self.low_amp[a:b, q] = np.where(tgt >= 0, np.sqrt(mq * (size - mq + 1.0)), 0.0)
+                tgt = np.where(down & (n == n_cut), layer[below], -1)
+                self.leak[a:b, q] = tgt
+                self.leak_amp[a:b, q] = np.where(tgt >= 0, np.sqrt(mq * (size - mq + 1.0) * (n + 1.0)), 0.0)
+            self.a_dn[a:b] = np.where(n > 0, pos_prev[sel], -1)
+            pos_prev, pos = pos, pos_prev  # this sector's map serves k + 1
+
+    @property
+    def m(self):
+        """Excited atoms per group of every kept state, (D, G)."""
+        return self.grid[self.config]
+
+    @property
+    def k(self):
+        """Excitation number of every kept state."""
+        return np.repeat(self.ks, np.diff(self.offsets))
+
+    @property
+    def blocks(self):
+        """Slices of the non-empty sectors."""
+        return [slice(a, b) for a, b in zip(self.offsets[:-1], self.offsets[1:]) if b > a]
+
+    def amplitudes(self, beta):
+        r"""Amplitudes of :math:`\bigotimes_g|j_g, +x\rangle\otimes|\beta\rangle` on the kept states.
+
+        A spin along +x is :math:`(|{\downarrow}\rangle + |{\uparrow}\rangle)/\sqrt2`; the
+        symmetric group state has amplitude :math:`\sqrt{\binom{n_g}{m_g}}/2^{n_g/2}` on
+        :math:`m_g` excitations; the photon is the coherent state :func:`_coherent`.
+        """
+        sizes = self.sizes[None, :]
+        log_atoms = 0.5 * (_log_binomial(sizes, self.grid) - sizes * np.log(2.0)).sum(axis=1)
+        return np.exp(log_atoms[self.config]) * _coherent(self.n, beta)
 
     def diagonal(self, eps, delta_c):
-        return self.m @ (2.0 * eps) - float(np.dot(eps, self.sizes)) + delta_c * self.n
+        return self.m @ (2.0 * np.asarray(eps, dtype=float)) - float(np.dot(eps, self.sizes)) + delta_c * self.n
+
+    # sparse-matrix view: local indices of a table shifted by the first index of the target sector
+    def _entries(self, table, amp, previous):
+        start = np.repeat(self.offsets[:-1] if not previous else np.concatenate([[0], self.offsets[:-2]]),
+                          np.diff(self.offsets))
+        src = np.flatnonzero(table >= 0)
+        return src, table[src] + start[src], amp[src]
 
     def hamiltonian(self, eps, f, g, delta_c):
-        """H in units of chi N (block diagonal in the sectors)."""
+        """H in units of chi N (block diagonal in the sectors), CSR."""
         rows, cols, vals = [np.arange(self.dim)], [np.arange(self.dim)], [self.diagonal(eps, delta_c)]
-        for grp in range(self.sizes.size):
-            if f[grp] == 0.0:
+        for q in range(self.sizes.size):
+            if f[q] == 0.0:
                 continue
-            # g f J^+ a: (m, n) -> (m + 1, n - 1) with amplitude sqrt(n)
-            m = self.m[:, grp]
-            src = np.flatnonzero((m < self.sizes[grp]) & (self.n > 0))
-            tgt = self.index(self.config[src] + self.strides[grp], self.n[src] - 1)
-            keep = tgt >= 0
-            src, tgt = src[keep], tgt[keep]
-            amp = g * f[grp] * np.sqrt((m[src] + 1.0) * (self.sizes[grp] - m[src]) * self.n[src])
+            src, tgt, amp = self._entries(self.hop[:, q], self.hop_amp[:, q], False)
+            amp = g * f[q] * amp
             rows += [tgt, src]
             cols += [src, tgt]
             vals += [amp, amp]
         return _csr(rows, cols, vals, self.dim)
+
+    def lower(self, q):
+        r""":math:`J^-_q` (for one-atom groups, :math:`\sigma^-_i`)."""
+        src, tgt, amp = self._entries(self.low[:, q], self.low_amp[:, q], True)
+        return _csr([tgt], [src], [amp], self.dim)
+
+    def s_plus(self):
+        r""":math:`\sum_g J^+_g` (maps sector k to k + 1)."""
+        parts = [self._entries(self.low[:, q], self.low_amp[:, q], True) for q in range(self.sizes.size)]
+        return _csr([p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts], self.dim)
+
+    def annihilate(self):
+        """The photon annihilation operator a (maps sector k to k - 1)."""
+        src, tgt, amp = self._entries(self.a_dn, np.sqrt(self.n.astype(float)), True)
+        return _csr([tgt], [src], [amp], self.dim)
 
 
 def _csr(rows, cols, vals, dim):
@@ -297,24 +428,7 @@ def _csr(rows, cols, vals, dim):
                          shape=(dim, dim))
 
 
-# ------------------------------------------------------------- initial state
-def _initial_amplitudes(space: _Space, beta: complex):
-    r"""Amplitudes of :math:`\bigotimes_g|j_g, +x\rangle\otimes|\beta\rangle` on the basis.
-
-    A spin along +x is :math:`(|{\downarrow}\rangle + |{\uparrow}\rangle)/\sqrt2`; the
-    symmetric group state has amplitude :math:`\sqrt{\binom{n_g}{m_g}}/2^{n_g/2}` on
-    :math:`m_g` excitations. The coherent photon has :math:`e^{-|\beta|^2/2}\beta^n/\sqrt{n!}`.
-    """
-    log_amp = 0.5 * (_log_binomial(space.sizes[None, :], space.m) - space.sizes[None, :] * np.log(2.0)).sum(axis=1)
-    n = space.n.astype(float)
-    if beta == 0:
-        photon = (space.n == 0).astype(complex)
-    else:
-        photon = np.exp(-0.5 * abs(beta) ** 2 + n * np.log(abs(beta)) - 0.5 * gammaln(n + 1.0)
-                        + 1j * n * np.angle(beta))
-    return np.exp(log_amp) * photon
-
-
+# ------------------------------------------------------------- set-up
 def _sector_range(sizes, beta, tol, n_max, full_down):
     """Sectors k whose initial weight exceeds ``tol`` (all from 0 when ``full_down``)."""
     n_atoms = int(sizes.sum())
@@ -326,14 +440,16 @@ def _sector_range(sizes, beta, tol, n_max, full_down):
     photons = np.exp(-mean + nn * np.log(mean) - gammaln(nn + 1.0)) if mean > 0 else np.ones(1)
     weights = np.convolve(atoms, photons)
     keep = np.flatnonzero(weights > tol)
+    if keep.size == 0:
+        raise ValueError(f"tol = {tol:g} leaves out every excitation sector (largest initial weight "
+                         f"{weights.max():.3g}): use a smaller tol")
     k_lo = 0 if full_down else int(keep[0])
     return k_lo, int(keep[-1])
 
 
 def _setup(model, basis, photon, n_photon_max, tol, full_down):
     """Validated inputs: groups, coherent amplitude beta, photon cut-off and sector range."""
-    if not isinstance(model, Model):
-        raise ValueError(f"model must be a cavity_bcs.Model, got {type(model).__name__}")
+    check.instance("model", model, Model)
     x_spins = np.zeros((model.n_atoms, 3))
     x_spins[:, 0] = 1.0
     photon = resolve_photon(photon, model, x_spins)
@@ -348,32 +464,17 @@ def _setup(model, basis, photon, n_photon_max, tol, full_down):
     return sizes, eps, f, kind, beta, n_max, k_lo, k_hi
 
 
-def _prepare(model, basis, photon, n_photon_max, tol, full_down):
-    sizes, eps, f, kind, beta, n_max, k_lo, k_hi = _setup(model, basis, photon, n_photon_max, tol, full_down)
-    space = _Space(sizes, k_lo, k_hi, n_max)
-    psi0 = _initial_amplitudes(space, beta)
-    return space, psi0, eps, f, kind
-
-
-def _largest_sector(sizes, k_lo, k_hi, n_max):
-    """Dimension of the largest sector without building it (histogram of m_1 + ... + m_G)."""
-    hist = np.array([1.0])
-    for size in sizes:
-        hist = np.convolve(hist, np.ones(int(size) + 1))
-    cum = np.concatenate([[0.0], np.cumsum(hist)])
-    top = hist.size - 1
-    best = 0
-    for k in range(k_lo, k_hi + 1):
-        hi, lo = min(k, top), max(k - n_max, 0)
-        if hi >= lo:
-            best = max(best, int(round(cum[hi + 1] - cum[lo])))
-    return best
-
-
 def hilbert_dimension(model: Model, basis: str = "auto", photon="vacuum", n_photon_max=None,
                       tol: float = 1e-14) -> int:
-    """Number of basis states :func:`exact_quench` keeps for ``model`` (a cost estimate)."""
-    return _prepare(model, basis, photon, n_photon_max, tol, False)[0].dim
+    """Number of basis states :func:`exact_quench` keeps for ``model`` (a cost estimate).
+
+    Counted, not built (the histogram of excited atoms convolved over the groups, summed
+    over the kept sectors), so it answers at once even where the space could never be
+    built, e.g. one Dicke group of 200,000 atoms. The count is exact; full bases beyond
+    about 20,000 atoms take seconds, because it then has thousands of digits.
+    """
+    sizes, _, _, _, _, n_max, k_lo, k_hi = _setup(model, basis, photon, n_photon_max, tol, False)
+    return sum(_sector_dimensions(sizes, k_lo, k_hi, n_max))
 
 
 def sector_spectrum(model: Model, excitations: int, basis: str = "auto") -> np.ndarray:
@@ -386,9 +487,10 @@ def sector_spectrum(model: Model, excitations: int, basis: str = "auto") -> np.n
     Tavis–Cummings pair :math:`E_0 + \Delta_c \pm g\sqrt{2N}` (:math:`E_0 = -\sum_i\varepsilon_i`)
     plus, in the full basis, :math:`2N - 1` dark states at :math:`E_0 + \Delta_c`.
     """
+    check.instance("model", model, Model)
     k = check.integer("excitations", excitations, minimum=0)
     sizes, eps, f, _ = _groups(model, basis)
-    space = _Space(sizes, k, k, k)
+    space = _Basis(sizes, k, k, k)
     H = space.hamiltonian(eps, f, model.g, model.delta_c)
     return scipy.linalg.eigvalsh(H.toarray())
 
@@ -445,6 +547,7 @@ def _collect(rows, t, model, kind, dim, mixed, **budget):
 def _check_times(t_final, n_save):
     t_final = check.positive("t_final", t_final)
     n_save = check.integer("n_save", n_save, minimum=2)
+    check.memory("the exact observables", 8.0 * 16 * n_save, f"n_save = {n_save} output times of 8 observables")
     return np.linspace(0.0, t_final, n_save)
 
 
@@ -522,26 +625,26 @@ def exact_quench(model: Model, t_final: float, n_save: int = 201, *, basis: str 
                          f"got method {method!r}")
     sizes, eps, f, kind, beta, n_max, k_lo, k_hi = _setup(model, basis, photon,
                                                           None if auto_cut else n_photon_max, tol, False)
+    _check_configurations(sizes)  # before counting: counting a 2^(2N) grid exactly is itself slow
     if method == "auto":
-        small = not auto_cut and _largest_sector(sizes, k_lo, k_hi, n_max) <= EIG_LIMIT
+        small = not auto_cut and max(_sector_dimensions(sizes, k_lo, k_hi, n_max)) <= EIG_LIMIT
         method = "eig" if small else "chebyshev"
     if method == "chebyshev":
         return _quench_chebyshev(model, t, sizes, eps, f, kind, beta, k_lo, k_hi,
                                  "auto" if auto_cut else n_photon_max, workers, step_tol, cutoff_tol)
 
-    space = _Space(sizes, k_lo, k_hi, n_max)
-    psi0 = _initial_amplitudes(space, beta)
+    space = _Basis(sizes, k_lo, k_hi, n_max)
+    psi0 = space.amplitudes(beta)
     obs = _Observables(space, eps, f, model)
     cut = n_photon_max is not None and n_photon_max < k_hi
     budget = dict(method=method, photon_cutoff=n_photon_max if cut else None,
                   dropped_weight=max(0.0, 1.0 - float(np.sum(np.abs(psi0) ** 2))),
-                  cutoff_error=float("nan") if cut else 0.0)
+                  cutoff_error=None if cut else 0.0)
     rows = []
     if method == "eig":
         H = obs.H
         parts = []
-        for block in space.blocks:
-            sl = slice(block[0], block[-1] + 1)
+        for sl in space.blocks:
             energies, vectors = scipy.linalg.eigh(H[sl, sl].toarray())
             parts.append((sl, energies, vectors, vectors.conj().T @ psi0[sl]))
         for start in range(0, t.size, chunk):
@@ -590,7 +693,7 @@ def _quench_chebyshev(model, t, sizes, eps, f, kind, beta, k_lo, k_hi, n_photon_
         n_cut = k_hi if n_photon_max is None else int(n_photon_max)
     while True:
         n_cut = min(n_cut, k_hi)  # above k_hi a cut-off removes nothing
-        lattice = _Lattice(sizes, eps, f, model.g, model.delta_c, k_lo, k_hi, n_cut, beta)
+        lattice = _Lattice(_Basis(sizes, k_lo, k_hi, n_cut), eps, f, model.g, model.delta_c, beta)
         cut = n_cut < k_hi
         try:
             data, bound, edge = _chebyshev_run(lattice, model, t, model.n_pairs, workers, step_tol,
@@ -603,7 +706,7 @@ def _quench_chebyshev(model, t, sizes, eps, f, kind, beta, k_lo, k_hi, n_photon_
                       f"cutoff_tol = {cutoff_tol:.1e}; raise n_photon_max or use 'auto'",
                       TruncationWarning, stacklevel=3)
     kept = float(np.sum(np.abs(lattice.psi0) ** 2))
-    return ExactResult(t=t, model=model, basis=kind, dimension=lattice.dim, mixed=False,
+    return ExactResult(t=t, model=model, basis=kind, dimension=lattice.basis.dim, mixed=False,
                        method="chebyshev", photon_cutoff=n_cut if cut else None,
                        dropped_weight=max(0.0, 1.0 - kept), cutoff_error=float(bound) if cut else 0.0,
                        cutoff_population=edge if cut else 0.0,
@@ -611,123 +714,25 @@ def _quench_chebyshev(model, t, sizes, eps, f, kind, beta, k_lo, k_hi, n_photon_
 
 
 # --------------------------------------------- sector-wise Chebyshev propagation
-
-
 class _Lattice:
-    r"""The kept space split into excitation sectors, stored for the numba kernels.
+    r"""The tables of a :class:`_Basis` with the couplings of :math:`H` filled in, as the numba
+    kernels read them: ``nbr``/``amp`` (``2G`` columns) are the off-diagonal elements inside a
+    sector, :math:`g f_g J^+_g a` (``hop``) then :math:`g f_g J^-_g a^\dagger` (``drop``);
+    ``leak_amp`` the same move out of the kept space; ``psi0`` the quench state."""
 
-    Sector ``s`` holds the states :math:`|m_1..m_G; n\rangle` with
-    :math:`\sum_g m_g + n = k_s` and :math:`n \le n_{cut}`, ordered by configuration
-    index, at ``offsets[s]:offsets[s+1]`` of every per-state array. Neighbour indices
-    are local to a sector (``-1``: none):
-
-    * ``nbr``/``amp`` (``2G`` columns): the off-diagonal elements of :math:`H` inside the
-      sector, :math:`g f_g J^+_g a` (first ``G`` columns) and :math:`g f_g J^-_g a^\dagger`;
-    * ``low``/``low_amp``: :math:`J^-_g` into sector :math:`k-1` (for :math:`S^\pm`);
-    * ``a_dn``: :math:`a` into sector :math:`k-1` (amplitude :math:`\sqrt n`);
-    * ``leak``/``leak_amp``: :math:`g f_g J^-_g a^\dagger` from :math:`n = n_{cut}` to the
-      first dropped layer :math:`n_{cut}+1` (index into that layer, of size ``leak_size``).
-    """
-
-    def __init__(self, sizes, eps, f, g, delta_c, k_lo, k_hi, n_cut, beta):
-        sizes = np.asarray(sizes, dtype=np.int64)
-        G = sizes.size
-        n_config = int(np.prod(sizes + 1, dtype=float))
-        if n_config > MAX_CONFIGURATIONS:
-            raise ValueError(
-                f"the atomic basis would need {n_config} configurations (limit {MAX_CONFIGURATIONS}): "
-                "use fewer atoms, or W = 0 with homogeneous couplings for the collective basis")
-        grid = np.indices(tuple(sizes + 1)).reshape(G, -1).T.astype(np.int64)  # (n_config, G)
-        strides = np.array([int(np.prod(sizes[q + 1:] + 1)) for q in range(G)], dtype=np.int64)
-        M = grid.sum(axis=1)
-        log_atoms = 0.5 * (_log_binomial(sizes[None, :], grid) - sizes[None, :] * np.log(2.0)).sum(axis=1)
+    def __init__(self, basis, eps, f, g, delta_c, beta):
         gf = g * np.asarray(f, dtype=float)
-        e_shift = float(np.dot(eps, sizes))
-        pos_prev = np.full(n_config, -1, dtype=np.int64)
-        pos = np.full(n_config, -1, dtype=np.int64)
-        layer = np.full(n_config, -1, dtype=np.int64)
-        cols = {key: [] for key in ("n", "diag", "nbr", "amp", "low", "low_amp", "a_dn", "leak",
-                                    "leak_amp", "psi0")}
-        ks, sizes_out, leak_sizes = [], [], []
-        for k in range(k_lo, k_hi + 1):
-            # An empty sector (every state above the cut-off) is kept as a placeholder so
-            # that sector s - 1 is always k - 1.
-            sel = np.flatnonzero((M <= k) & (M >= k - n_cut))
-            pos[:] = -1
-            pos[sel] = np.arange(sel.size)
-            m = grid[sel]
-            n = k - M[sel]
-            d = sel.size
-            nbr = np.full((d, 2 * G), -1, dtype=np.int32)
-            amp = np.zeros((d, 2 * G))
-            low = np.full((d, G), -1, dtype=np.int32)
-            low_amp = np.zeros((d, G))
-            leak = np.full((d, G), -1, dtype=np.int32)
-            leak_amp = np.zeros((d, G))
-            layer[:] = -1
-            layer_cfg = np.flatnonzero(M == k - n_cut - 1) if k - n_cut - 1 >= 0 else np.empty(0, np.int64)
-            layer[layer_cfg] = np.arange(layer_cfg.size)
-            for q in range(G):
-                # J+_q a: (m_q, n) -> (m_q + 1, n - 1), element g f_q sqrt((m+1)(size-m) n)
-                ok = (m[:, q] < sizes[q]) & (n > 0)
-                tgt = np.where(ok, pos[np.where(ok, sel + strides[q], 0)], -1)
-                elem = gf[q] * np.sqrt((m[:, q] + 1.0) * (sizes[q] - m[:, q]) * n)
-                nbr[:, q] = tgt
-                amp[:, q] = np.where(tgt >= 0, elem, 0.0)
-                # J-_q a^dag: (m_q, n) -> (m_q - 1, n + 1), element g f_q sqrt(m (size-m+1) (n+1))
-                can = m[:, q] > 0
-                tgt = np.where(can & (n < n_cut), pos[np.where(can, sel - strides[q], 0)], -1)
-                elem = gf[q] * np.sqrt(m[:, q] * (sizes[q] - m[:, q] + 1.0) * (n + 1.0))
-                nbr[:, G + q] = tgt
-                amp[:, G + q] = np.where(tgt >= 0, elem, 0.0)
-                # the same move out of the kept space (n = n_cut -> n_cut + 1)
-                out = can & (n == n_cut)
-                tgt = np.where(out, layer[np.where(can, sel - strides[q], 0)], -1)
-                leak[:, q] = tgt
-                leak_amp[:, q] = np.where(tgt >= 0, elem, 0.0)
-                # J-_q into sector k - 1 (same n): element sqrt(m (size - m + 1))
-                tgt = np.where(can, pos_prev[np.where(can, sel - strides[q], 0)], -1)
-                low[:, q] = tgt
-                low_amp[:, q] = np.where(tgt >= 0, np.sqrt(m[:, q] * (sizes[q] - m[:, q] + 1.0)), 0.0)
-            a_dn = np.where(n > 0, pos_prev[sel], -1).astype(np.int32)
-            diag = m @ (2.0 * np.asarray(eps, dtype=float)) - e_shift + delta_c * n
-            cols["n"].append(n)
-            cols["diag"].append(diag)
-            cols["nbr"].append(nbr)
-            cols["amp"].append(amp)
-            cols["low"].append(low)
-            cols["low_amp"].append(low_amp)
-            cols["a_dn"].append(a_dn)
-            cols["leak"].append(leak)
-            cols["leak_amp"].append(leak_amp)
-            cols["psi0"].append(np.exp(log_atoms[sel]) * _coherent(n, beta))
-            ks.append(k)
-            sizes_out.append(d)
-            leak_sizes.append(layer_cfg.size)
-            pos_prev, pos = pos, pos_prev  # this sector's map serves k + 1
-        self.k = np.array(ks, dtype=np.int64)
-        self.offsets = np.concatenate([[0], np.cumsum(sizes_out)]).astype(np.int64)
-        self.dim = int(self.offsets[-1])
-        for key, parts in cols.items():
-            setattr(self, key, np.concatenate(parts) if parts else np.empty(0))
-        self.n = self.n.astype(np.int64)
-        self.leak_size = np.array(leak_sizes, dtype=np.int64)
-        self.n_cut = n_cut
+        self.basis = basis
+        self.diag = basis.diagonal(eps, delta_c)
+        self.nbr = np.concatenate([basis.hop, basis.drop], axis=1)
+        self.amp = np.concatenate([basis.hop_amp * gf, basis.drop_amp * gf], axis=1)
+        self.leak_amp = basis.leak_amp * gf
+        self.psi0 = basis.amplitudes(beta)
         # Gershgorin discs bound the spectrum of each sector (tight here: measured within 1 %)
         radius = np.abs(self.amp).sum(axis=1)
-        spans = list(zip(self.offsets[:-1], self.offsets[1:]))
+        spans = list(zip(basis.offsets[:-1], basis.offsets[1:]))
         self.e_min = np.array([(self.diag - radius)[a:b].min() if b > a else 0.0 for a, b in spans])
         self.e_max = np.array([(self.diag + radius)[a:b].max() if b > a else 0.0 for a, b in spans])
-
-
-def _coherent(n, beta):
-    """Amplitudes e^{-|beta|^2/2} beta^n / sqrt(n!) of a coherent state (1 at n = 0 for beta = 0)."""
-    n = np.asarray(n)
-    if beta == 0:
-        return (n == 0).astype(complex)
-    nf = n.astype(float)
-    return np.exp(-0.5 * abs(beta) ** 2 + nf * np.log(abs(beta)) - 0.5 * gammaln(nf + 1.0)
-                  + 1j * nf * np.angle(beta))
 
 
 def _chebyshev_coefficients(half_width, dt, tol):
@@ -897,8 +902,8 @@ class _CutoffExceeded(Exception):
 
 def _chebyshev_run(lattice, model, t, n_pairs, workers, step_tol, cutoff_tol, abort):
     """Propagate every sector over the output grid ``t``; return observables and bounds."""
-    L = lattice
-    n_sec = L.k.size
+    L, B = lattice, lattice.basis
+    n_sec = B.ks.size
     dt = t[1] - t[0]
     centre = 0.5 * (L.e_max + L.e_min)
     half_width = np.maximum(0.5 * (L.e_max - L.e_min), 1e-12) * (1.0 + 1e-9)
@@ -908,15 +913,15 @@ def _chebyshev_run(lattice, model, t, n_pairs, workers, step_tol, cutoff_tol, ab
     for s, c in enumerate(coefs):
         coef[s, :c.size] = c
     phase = np.exp(-1j * centre * dt)
-    sector_of = np.repeat(np.arange(n_sec), np.diff(L.offsets))
+    sector_of = np.repeat(np.arange(n_sec), np.diff(B.offsets))
     scale = 2.0 / half_width[sector_of]
     sdiag = (L.diag - centre[sector_of]) * scale
     samp = L.amp * scale[:, None]
     # missing neighbours -> the zero slot d_s at the end of the kernel's work rows
-    nbr = np.where(L.nbr >= 0, L.nbr, np.diff(L.offsets)[sector_of][:, None]).astype(np.int32)
-    sector_dim = np.diff(L.offsets)
+    nbr = np.where(L.nbr >= 0, L.nbr, np.diff(B.offsets)[sector_of][:, None]).astype(np.int32)
+    sector_dim = np.diff(B.offsets)
     groups = _balance(sector_dim * n_terms, workers)
-    biggest = int(max(sector_dim.max(), L.leak_size.max(initial=0)))
+    biggest = int(max(sector_dim.max(), B.leak_size.max(initial=0)))
     buffers = [(np.zeros(biggest, dtype=complex), np.zeros((6, biggest + 1))) for _ in groups]
     psi = L.psi0.astype(complex).copy()
     out = np.zeros((n_sec, 8), dtype=complex)
@@ -924,15 +929,15 @@ def _chebyshev_run(lattice, model, t, n_pairs, workers, step_tol, cutoff_tol, ab
 
     def observe(job):
         group, buf = job
-        _observe(psi, L.offsets, group, L.diag, L.nbr, L.amp, L.n, L.low, L.low_amp, L.a_dn,
-                 L.leak, L.leak_amp, L.leak_size, L.n_cut, out, buf[0])
+        _observe(psi, B.offsets, group, L.diag, L.nbr, L.amp, B.n, B.low, B.low_amp, B.a_dn,
+                 B.leak, L.leak_amp, B.leak_size, B.n_cut, out, buf[0])
 
     def advance(job):
         group, buf = job
-        _chebyshev_advance(psi, L.offsets, group, sdiag, nbr, samp, coef, n_terms, phase, buf[1])
+        _chebyshev_advance(psi, B.offsets, group, sdiag, nbr, samp, coef, n_terms, phase, buf[1])
 
     jobs = list(zip(groups, buffers))
-    excite = (L.k - n_pairs).astype(float)
+    excite = (B.ks - n_pairs).astype(float)
     leak_rate = np.zeros(t.size)
     bound = 0.0
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
@@ -990,6 +995,7 @@ def exact_master_equation(model: Model, t_final: float, n_save: int = 201, *, ba
     the collective basis is allowed; atomic decay or dephasing need ``basis="full"``
     (chosen automatically). Arguments as in :func:`exact_quench`.
     """
+    check.instance("model", model, Model)
     t = _check_times(t_final, n_save)
     atomic = model.gamma > 0 or model.dephasing > 0
     if atomic:
@@ -997,11 +1003,14 @@ def exact_master_equation(model: Model, t_final: float, n_save: int = 201, *, ba
             raise ValueError("basis must be 'full' (or 'auto') when gamma or dephasing > 0: "
                              "local atomic loss breaks the permutation symmetry")
         basis = "full"
-    space, psi0, eps, f, kind = _prepare(model, basis, photon, n_photon_max, tol, True)
-    D = space.dim
+    sizes, eps, f, kind, beta, n_max, k_lo, k_hi = _setup(model, basis, photon, n_photon_max, tol, True)
+    _check_configurations(sizes)
+    D = sum(_sector_dimensions(sizes, k_lo, k_hi, n_max))  # counted before anything is built
     if D > MAX_DENSITY_DIMENSION:
         raise ValueError(f"Hilbert dimension {D} exceeds MAX_DENSITY_DIMENSION = {MAX_DENSITY_DIMENSION}: "
                          "use fewer atoms (or the collective basis)")
+    space = _Basis(sizes, k_lo, k_hi, n_max)
+    psi0 = space.amplitudes(beta)
     obs = _Observables(space, eps, f, model)
     eye = sp.identity(D, format="csr")
     # Column stacking: vec(A rho B) = (B^T kron A) vec(rho).
@@ -1011,7 +1020,7 @@ def exact_master_equation(model: Model, t_final: float, n_save: int = 201, *, ba
     if model.kappa > 0:
         jumps.append(np.sqrt(model.kappa / 2.0) * obs.A)
     if model.gamma > 0:
-        jumps += [np.sqrt(model.gamma / 2.0) * space.lower_atom(i) for i in range(space.sizes.size)]
+        jumps += [np.sqrt(model.gamma / 2.0) * space.lower(i) for i in range(space.sizes.size)]
     if model.dephasing > 0:
         for i in range(space.sizes.size):
             sz = sp.diags(2.0 * space.m[:, i] - 1.0)
@@ -1020,6 +1029,12 @@ def exact_master_equation(model: Model, t_final: float, n_save: int = 201, *, ba
         JdJ = (J.conj().T @ J).tocsr()
         L = L + 2.0 * sp.kron(J.conj(), J) - sp.kron(eye, JdJ) - sp.kron(JdJ.T, eye)
     L = L.tocsr()
+    # expm_multiply needs about t ||L||_1 / theta_m (theta_55 ~ 10) sparse products: refuse runs it cannot finish
+    products = t[-1] * float(abs(L).sum(axis=0).max()) / 10.0
+    if products > MAX_MASTER_PRODUCTS:
+        raise ValueError(f"exact_master_equation to t_final = {t[-1]:.3g} (units of 1/chi N) needs about {products:.3g} "
+                         f"sparse products (t_final times the generator's norm {abs(L).sum(axis=0).max():.3g}), more than "
+                         f"MAX_MASTER_PRODUCTS = {MAX_MASTER_PRODUCTS:.0e}; shorten t_final")
     rho = np.outer(psi0, psi0.conj())
     vec = rho.reshape(-1, order="F")
     rows = [obs.mixed(rho)]

@@ -265,6 +265,11 @@ def _classes(model: Model, classes) -> CoarseModel | None:
     raise ValueError(f"classes must be None, a CoarseModel or (n_eps_bins, n_g_bins), got {classes!r}")
 
 
+#: Largest accepted ``noise`` scale (1 is the quantum noise; larger values only exaggerate it, and
+#: beyond about 10 the spins' signs are no longer a small perturbation of the Bloch sphere).
+MAX_NOISE = 10.0
+
+
 def sample_initial(model: Model, n_samples: int, seed=None, photon="vacuum",
                    noise: float = 1.0, classes=None, class_sampling: str = "gaussian") -> np.ndarray:
     r"""Initial phase-space samples, packed as the kernel's real vectors.
@@ -285,9 +290,12 @@ def sample_initial(model: Model, n_samples: int, seed=None, photon="vacuum",
     """
     check.instance("model", model, Model)
     n_samples = check.integer("n_samples", n_samples, minimum=1)
-    noise = check.nonnegative("noise", noise)
+    noise = check.in_range("noise", noise, 0.0, MAX_NOISE)
     class_sampling = check.choice("class_sampling", class_sampling, CLASS_SAMPLINGS)
     coarse = _classes(model, classes)
+    n_spins = model.n_atoms if coarse is None else coarse.eps.size
+    check.memory("sample_initial", 8.0 * n_samples * (3 * n_spins + 2) * (1 if coarse is None else 2),
+                 f"n_samples = {n_samples} samples of {n_spins} spins")
     rng = np.random.default_rng(_seed_sequence(seed))
     if coarse is None:
         n = model.n_atoms
@@ -398,7 +406,8 @@ def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int 
         Initial coherent amplitude :math:`\langle a\rangle/\sqrt N`, as in
         :func:`~cavity_bcs.x_polarized` (default vacuum).
     noise : float
-        Scale of the fluctuations, initial and of the loss noise (1 = quantum; 0 = mean field).
+        Scale of the fluctuations, initial and of the loss noise (1 = quantum; 0 = mean field;
+        at most ``MAX_NOISE`` = 10).
     workers : int, optional
         Threads; default one per core.
     classes : None, CoarseModel or (int, int)
@@ -446,7 +455,7 @@ def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int 
     atol = check.positive("atol", atol)
     max_steps = check.integer("max_steps", max_steps, minimum=1)
     workers = check.workers(workers)
-    noise = check.nonnegative("noise", noise)
+    noise = check.in_range("noise", noise, 0.0, MAX_NOISE)
     method = check.choice("method", method, METHODS)
     class_sampling = check.choice("class_sampling", class_sampling, CLASS_SAMPLINGS)
     dt = DEFAULT_DT if dt is None else check.positive("dt", dt)
@@ -462,7 +471,9 @@ def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int 
         eps, f, w = model.eps, model.couplings, np.ones(model.n_atoms)
     n_spins = eps.size
     check.memory("twa_quench", 8.0 * n_samples * ((3 * n_spins + 2) + _sde.N_ROWS * n_save),
-                 f"{n_samples} samples of {n_spins} spins and {n_save} output times")
+                 f"n_samples = {n_samples} samples of {n_spins} spins and n_save = {n_save} output times")
+    if method == "ode":  # the adaptive engine: refuse what cannot finish before sampling anything
+        check.steps("twa_quench", t_final, model.fastest_frequency, max_steps, model.frequency_source())
     t_save = np.linspace(0.0, t_final, n_save)
     ss = _seed_sequence(seed)
     samples = sample_initial(model, n_samples, seed=ss, photon=photon, noise=noise, classes=coarse,
