@@ -369,3 +369,12 @@ def test_sympy_continuum_equals_library_continuum_lax():
                             for x in u])
         mine = cont.lax_squared(u, eps0, W, delta_c, phi, equilibrium)
         assert np.max(np.abs(library - mine)) <= 1e-12
+
+
+def test_anticommutator_of_spin_ladder_operators_is_identity():
+    # {sigma+, sigma-} = 1 for a two-level atom, {sigma+, sigma+} = 0, and {a, a^dag} = 2 a^dag a + 1
+    sp_, sm = d.sigma_plus(0), d.sigma_minus(0)
+    assert d.anticommutator(sp_, sm) == d.identity()
+    assert d.anticommutator(sp_, sp_).is_zero()
+    a, ad = d.annihilation(), d.creation()
+    assert d.anticommutator(a, ad) == 2 * (ad * a) + d.identity()

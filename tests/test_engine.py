@@ -127,3 +127,35 @@ def test_progress_bar_follows_the_integration_time(capsys):
     assert "quench" in err and "t = " in err
     cb.quench(cb.Model(**FIG1), 20.0, n_save=3, progress=False)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("kind", ["exact", "twa-ode", "twa-sde"])
+def test_ctrl_c_stops_long_exact_and_twa_runs_promptly(kind):
+    # each first runs briefly (compiles), then starts a run of many minutes and is sent SIGINT
+    setup = {
+        "exact": ("m = cb.Model(eps0=2.0, W=1.0, delta_c=3.0, n_atoms=12)\n"
+                  "run = lambda t: cb.exact_quench(m, t, n_save=2, basis='full', method='chebyshev', workers=1)\n",
+                  "exact_quench"),
+        "twa-ode": ("m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=400)\n"
+                    "run = lambda t: cb.twa_quench(m, t, n_samples=4, n_save=2, seed=1, workers=1, max_steps=10**9)\n",
+                    "interrupted"),
+        "twa-sde": ("m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=400, kappa=0.5)\n"
+                    "run = lambda t: cb.twa_quench(m, t, n_samples=4, n_save=2, seed=1, workers=2, max_steps=10**12)\n",
+                    "interrupted"),
+    }
+    code, expected = setup[kind]
+    err, delay = _interrupt_after("import cavity_bcs as cb\n" + code
+                                  + "run(0.1)\nprint('started', flush=True)\nrun(1e5)\n")
+    assert "KeyboardInterrupt" in err and expected in err, err[-500:]
+    assert delay < 5.0
+
+
+def test_exact_and_twa_show_progress_when_asked(capsys):
+    m = cb.Model(eps0=2.0, W=1.0, delta_c=3.0, n_atoms=6)
+    cb.exact_quench(m, 1.0, n_save=5, method="chebyshev", progress=True)
+    assert "exact_quench" in capsys.readouterr().err
+    cb.twa_quench(m, 1.0, n_samples=4, n_save=3, seed=1, progress=True)
+    assert "twa_quench" in capsys.readouterr().err
+    cb.twa_quench(m, 1.0, n_samples=4, n_save=3, seed=1, progress=False)
+    cb.exact_quench(m, 1.0, n_save=5, method="chebyshev", progress=False)
+    assert capsys.readouterr().err == ""

@@ -46,7 +46,7 @@ def test_flat_band_gap_has_closed_form_asinh_solution():
     # eps0 = 0: one box of width W/2 and height 2/W; 1 = (4/W) asinh(W/(4 Delta))
     # gives Delta = (W/4)/sinh(W/4) at mu = 0 (any delta_c: at mu = 0 the factor is 1).
     for W, dc in [(2.0, 1.0), (4.0, 7.0), (9.0, 50.0)]:
-        gs = eq.ground_state(cb.Model(eps0=0.0, W=W, delta_c=dc, n_atoms=2), mu=0.0, spectrum="continuum")
+        gs = eq.ground_state(cb.TwoBox(eps0=0.0, W=W), mu=0.0, delta_c=dc)
         assert gs.branch == "superfluid"
         assert gs.gap == pytest.approx((W / 4) / math.sinh(W / 4), rel=1e-10)
         # At mu = 0 the photon is the adiabatic one: Delta = -S+ (units chi N).
@@ -58,8 +58,8 @@ def test_mu0_phase_boundary_is_log_formula_and_independent_of_detuning():
     Wc = eq.gap_equation_mu0_boundary(eps0)
     assert (2 / Wc) * math.log((2 * eps0 + Wc) / (2 * eps0 - Wc)) == pytest.approx(1.0, abs=1e-12)
     for dc in (0.5, 6.0, 100.0):
-        below = eq.ground_state(cb.Model(eps0=eps0, W=Wc - 0.02, delta_c=dc, n_atoms=2), mu=0.0, spectrum="continuum")
-        above = eq.ground_state(cb.Model(eps0=eps0, W=Wc + 0.02, delta_c=dc, n_atoms=2), mu=0.0, spectrum="continuum")
+        below = eq.ground_state(cb.TwoBox(eps0=eps0, W=Wc - 0.02), mu=0.0, delta_c=dc)
+        above = eq.ground_state(cb.TwoBox(eps0=eps0, W=Wc + 0.02), mu=0.0, delta_c=dc)
         assert below.branch == "normal" and above.branch == "superfluid"
 
 
@@ -157,12 +157,12 @@ def test_gap_to_critical_temperature_ratio_is_pseudospin_bcs_value_in_weak_coupl
     # Weak coupling (gap << bandwidth) at the band centre. A pseudospin has no
     # broken-pair states, so its thermal factor is tanh(E/T), not BCS's tanh(E/2T):
     # Tc doubles and Delta(0)/Tc = pi e^{-gamma_E}/2 (half the BCS 1.764).
-    model = cb.Model(eps0=0.0, W=14.0, delta_c=5.0, n_atoms=2)
-    gap0 = eq.ground_state(model, mu=0.0, spectrum="continuum").gap
-    tc = eq.critical_temperature(model, mu=0.0, spectrum="continuum")
+    density = cb.TwoBox(eps0=0.0, W=14.0)
+    gap0 = eq.ground_state(density, mu=0.0, delta_c=5.0).gap
+    tc = eq.critical_temperature(density, mu=0.0, delta_c=5.0)
     assert gap0 / tc == pytest.approx(0.5 * math.pi * math.exp(-np.euler_gamma), rel=5e-3)
-    above = eq.thermal_state(model, 1.01 * tc, mu=0.0, spectrum="continuum")
-    below = eq.thermal_state(model, 0.5 * tc, mu=0.0, spectrum="continuum")
+    above = eq.thermal_state(density, 1.01 * tc, mu=0.0, delta_c=5.0)
+    below = eq.thermal_state(density, 0.5 * tc, mu=0.0, delta_c=5.0)
     assert above.branch == "normal" and 0 < below.gap < gap0
 
 
@@ -189,3 +189,21 @@ def test_bad_inputs_raise_value_error_naming_the_parameter():
         eq.ground_state(model.density, mu=0.0)
     with pytest.raises(ValueError, match="temperature"):
         eq.thermal_state(model, -1.0)
+
+
+# ----------------------------------------------------------------- energy and the normal state
+def test_mean_field_energy_of_each_stationary_state_equals_the_solver_energy():
+    # two computations of <H>/N: the solver's spectral sums and the direct sum over the Bloch vectors
+    model = cb.Model(eps0=1.0, W=6.0, delta_c=4.0, n_atoms=40)
+    for s in eq.stationary_states(model, mu=0.3):
+        assert eq.mean_field_energy(model, s.state(model)) == pytest.approx(s.energy, abs=1e-12), s.branch
+
+
+def test_normal_insulator_at_mu_zero_has_energy_minus_eps0_and_no_coherence():
+    # W < 2 eps0 and mu = 0 in the gap: every spin points against its field, sigma^z_i = -sign(eps_i),
+    # so <H>/N = -(1/N) sum_i |eps_i| = -eps0 (2N atoms whose |eps_i| average eps0/2)
+    for spectrum_args in ((cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=400), {}),
+                          (cb.TwoBox(eps0=6.0, W=8.0), {"delta_c": 6.0})):
+        normal = eq.normal_state(spectrum_args[0], mu=0.0, **spectrum_args[1])
+        assert normal.branch == "normal" and normal.coherence == 0.0 and normal.n_photon == 0.0
+        assert normal.energy == pytest.approx(-6.0, rel=1e-12)

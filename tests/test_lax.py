@@ -270,3 +270,11 @@ def test_numeric_continuum_agrees_with_the_sympy_integral_of_the_derivation_chap
     vec = lax.lax_vector_continuum(OFF_AXIS, model, adiabatic=True, delta_phi0=0.9)
     np.testing.assert_allclose(fx(OFF_AXIS, 6.0, 8.0, 0.9), vec[:, 0], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(fy(OFF_AXIS, 6.0, 8.0, 0.9), vec[:, 1], rtol=1e-12, atol=1e-12)
+
+
+def test_argument_principle_count_equals_number_of_located_roots():
+    # two procedures: the winding number of l^2 around the upper half plane, and Newton-located roots
+    for dc in (2.0, 6.0, 12.0):
+        model = cb.Model(eps0=6.0, W=8.0, delta_c=dc, n_atoms=20)
+        count = lax.count_isolated_roots(model)
+        assert count.ok and count.n_pairs == len(lax.isolated_roots(model)), dc

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
-import numpy as np
 
-__all__ = ["COLORS", "LABELS", "use_style", "figure", "label", "mark_resonance",
-           "plot_coherence", "phase_colors"]
+__all__ = ["COLORS", "LABELS", "PHASE_COLORS", "use_style", "figure", "label", "mark_resonance"]
 
 #: Okabe–Ito palette (distinguishable with every common colour-vision deficiency).
 COLORS = {
@@ -99,24 +97,3 @@ def mark_resonance(ax, eps0, axis="x", text=r"$\Delta_c = \varepsilon_0$"):
     line = ax.axvline if axis == "x" else ax.axhline
     line(eps0, color="black", linestyle="--", linewidth=1.0, label=text)
     return ax
-
-
-def plot_coherence(results, labels=None, ax=None, colors=None):
-    """:math:`|S^+(t)|` of one or several :class:`~cavity_bcs.QuenchResult`."""
-    if ax is None:
-        _, ax = figure()
-    if not isinstance(results, (list, tuple)):
-        results = [results]
-    labels = labels or [None] * len(results)
-    for i, (r, lab) in enumerate(zip(results, labels)):
-        kw = {} if colors is None else {"color": colors[i]}
-        ax.plot(r.t, np.abs(r.s_plus), label=lab, **kw)
-    label(ax, "t", "coherence")
-    if any(labels):
-        ax.legend()
-    return ax
-
-
-def phase_colors(names):
-    """Colours for a list of phase names (see :data:`PHASE_COLORS`)."""
-    return [PHASE_COLORS.get(n, PHASE_COLORS["unsure"]) for n in names]

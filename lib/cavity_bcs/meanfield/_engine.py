@@ -35,8 +35,8 @@ from ._equations import (
     rhs_local,
 )
 
-__all__ = ["IntegrationError", "METHODS", "Drive", "Solution", "integrate", "resolve_method",
-           "taylor_obstacle"]
+__all__ = ["IntegrationError", "METHODS", "Drive", "Progress", "Solution", "integrate", "interruptible",
+           "resolve_method", "taylor_obstacle"]
 
 #: The integrators :func:`integrate` knows.
 METHODS = ("auto", "taylor", "dop853")
@@ -73,6 +73,41 @@ def progress_enabled(progress) -> bool | None:
     if not isinstance(progress, (bool, np.bool_)):
         raise TypeError(f"progress must be True, False or None, got {progress!r}")
     return bool(progress)
+
+
+class Progress:
+    """A progress bar over ``total`` units of work (samples, output times) for runs made of many
+    short calls: opened at once when ``progress`` is True, after :data:`PROGRESS_AFTER` seconds when
+    it is None (automatic), never when False. Use as a context manager; call :meth:`advance`."""
+
+    def __init__(self, total, what: str, progress=None, unit: str = "it"):
+        self.total, self.what, self.unit = total, what, unit
+        self.progress = progress_enabled(progress)
+        self.start = time.perf_counter()
+        self.done = 0
+        self.bar = None
+
+    def __enter__(self):
+        if self.progress:
+            self._open()
+        return self
+
+    def _open(self):
+        from tqdm import tqdm
+        self.bar = tqdm(total=self.total, desc=self.what, unit=self.unit, leave=False, mininterval=0.5)
+        self.bar.update(self.done)
+
+    def advance(self, n=1) -> None:
+        self.done += n
+        if self.bar is None and self.progress is None and time.perf_counter() - self.start > PROGRESS_AFTER:
+            self._open()
+        elif self.bar is not None:
+            self.bar.update(n)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+        return False
 
 
 def stop_all_runs() -> None:

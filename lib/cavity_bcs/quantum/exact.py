@@ -71,6 +71,7 @@ from scipy.special import gammaln, jv
 
 from .. import _validate as check
 from .._numba import njit
+from ..meanfield import _engine
 from ..meanfield.states import resolve_photon
 from ..model import Model
 from ..results import PairCoherent
@@ -89,6 +90,9 @@ CHEBYSHEV_TOL = 1e-14
 #: Most sparse matrix-vector products :func:`exact_master_equation` will plan; beyond it even the
 #: smallest systems (a few thousand nonzeros) take minutes, larger ones hours.
 MAX_MASTER_PRODUCTS = 1e7
+
+#: Longest Chebyshev step, as spectral half-width times step (about 330 terms of the series).
+MAX_CHEBYSHEV_RANGE = 200.0
 
 #: Default bound accepted for the photon cut-off error (``cutoff_error``).
 CUTOFF_TOL = 1e-6
@@ -554,7 +558,7 @@ def _check_times(t_final, n_save):
 def exact_quench(model: Model, t_final: float, n_save: int = 201, *, basis: str = "auto",
                  photon="vacuum", n_photon_max=None, tol: float = 1e-14, method: str = "auto",
                  chunk: int = 50, workers=None, step_tol: float = CHEBYSHEV_TOL,
-                 cutoff_tol: float = CUTOFF_TOL) -> ExactResult:
+                 cutoff_tol: float = CUTOFF_TOL, progress=None) -> ExactResult:
     r"""Exact unitary evolution (``model.kappa`` etc. ignored) from the quench state.
 
     The initial state is every spin along :math:`+x` times a coherent photon
@@ -603,6 +607,10 @@ def exact_quench(model: Model, t_final: float, n_save: int = 201, *, basis: str 
         Per-step bound on the Chebyshev truncation (state norm), ``> 0``.
     cutoff_tol : float
         Largest accepted photon cut-off error bound, ``> 0``.
+    progress : bool or None
+        Progress bar over the output times (``"chebyshev"``; tqdm on stderr): None shows one
+        once the run has taken a few seconds (unless ``CAVITY_BCS_PROGRESS=0``). Ctrl-C stops
+        the run within one Chebyshev step with ``KeyboardInterrupt``.
 
     Returns
     -------
@@ -617,6 +625,7 @@ def exact_quench(model: Model, t_final: float, n_save: int = 201, *, basis: str 
     step_tol = check.positive("step_tol", step_tol)
     cutoff_tol = check.positive("cutoff_tol", cutoff_tol)
     workers = check.workers(workers)
+    progress = _engine.progress_enabled(progress)
     auto_cut = isinstance(n_photon_max, str)
     if auto_cut and n_photon_max != "auto":
         raise ValueError(f"n_photon_max must be None, an integer >= 0 or 'auto', got {n_photon_max!r}")
@@ -631,7 +640,7 @@ def exact_quench(model: Model, t_final: float, n_save: int = 201, *, basis: str 
         method = "eig" if small else "chebyshev"
     if method == "chebyshev":
         return _quench_chebyshev(model, t, sizes, eps, f, kind, beta, k_lo, k_hi,
-                                 "auto" if auto_cut else n_photon_max, workers, step_tol, cutoff_tol)
+                                 "auto" if auto_cut else n_photon_max, workers, step_tol, cutoff_tol, progress)
 
     space = _Basis(sizes, k_lo, k_hi, n_max)
     psi0 = space.amplitudes(beta)
@@ -684,7 +693,7 @@ def exact_quench(model: Model, t_final: float, n_save: int = 201, *, basis: str 
 
 
 def _quench_chebyshev(model, t, sizes, eps, f, kind, beta, k_lo, k_hi, n_photon_max, workers,
-                      step_tol, cutoff_tol):
+                      step_tol, cutoff_tol, progress=None):
     """Driver of method "chebyshev": build the sector lattice, propagate, check the cut-off."""
     auto = n_photon_max == "auto"
     if auto:
@@ -696,8 +705,8 @@ def _quench_chebyshev(model, t, sizes, eps, f, kind, beta, k_lo, k_hi, n_photon_
         lattice = _Lattice(_Basis(sizes, k_lo, k_hi, n_cut), eps, f, model.g, model.delta_c, beta)
         cut = n_cut < k_hi
         try:
-            data, bound, edge = _chebyshev_run(lattice, model, t, model.n_pairs, workers, step_tol,
-                                            cutoff_tol, abort=auto and cut)
+            data, bound, edge, n_steps = _chebyshev_run(lattice, model, t, model.n_pairs, workers, step_tol,
+                                                        cutoff_tol, abort=auto and cut, progress=progress)
             break
         except _CutoffExceeded:
             n_cut = int(np.ceil(1.5 * n_cut + 10))  # restart with a larger cut-off
@@ -710,7 +719,7 @@ def _quench_chebyshev(model, t, sizes, eps, f, kind, beta, k_lo, k_hi, n_photon_
                        method="chebyshev", photon_cutoff=n_cut if cut else None,
                        dropped_weight=max(0.0, 1.0 - kept), cutoff_error=float(bound) if cut else 0.0,
                        cutoff_population=edge if cut else 0.0,
-                       propagation_error=(t.size - 1) * step_tol, **data)
+                       propagation_error=n_steps * step_tol, **data)
 
 
 # --------------------------------------------- sector-wise Chebyshev propagation
@@ -900,13 +909,16 @@ class _CutoffExceeded(Exception):
     pass
 
 
-def _chebyshev_run(lattice, model, t, n_pairs, workers, step_tol, cutoff_tol, abort):
-    """Propagate every sector over the output grid ``t``; return observables and bounds."""
+def _chebyshev_run(lattice, model, t, n_pairs, workers, step_tol, cutoff_tol, abort, progress=None):
+    """Propagate every sector over the output grid ``t``; return observables, bounds and the step count."""
     L, B = lattice, lattice.basis
     n_sec = B.ks.size
-    dt = t[1] - t[0]
     centre = 0.5 * (L.e_max + L.e_min)
     half_width = np.maximum(0.5 * (L.e_max - L.e_min), 1e-12) * (1.0 + 1e-9)
+    # long output intervals are cut into sub-steps of at most MAX_CHEBYSHEV_RANGE (spectral radius x
+    # step): the series stays short, and Ctrl-C (seen between kernel calls) stops a run promptly
+    n_sub = max(1, int(np.ceil(float(np.max(half_width)) * (t[1] - t[0]) / MAX_CHEBYSHEV_RANGE)))
+    dt = (t[1] - t[0]) / n_sub
     coefs = [_chebyshev_coefficients(r, dt, step_tol) for r in half_width]
     n_terms = np.array([c.size for c in coefs], dtype=np.int64)
     coef = np.zeros((n_sec, int(n_terms.max())), dtype=complex)
@@ -940,12 +952,18 @@ def _chebyshev_run(lattice, model, t, n_pairs, workers, step_tol, cutoff_tol, ab
     excite = (B.ks - n_pairs).astype(float)
     leak_rate = np.zeros(t.size)
     bound = 0.0
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        run = (lambda f: list(map(f, jobs))) if len(jobs) == 1 else (lambda f: list(pool.map(f, jobs)))
+    with (_engine.Progress(t.size, "exact_quench", progress, unit="time") as bar,
+          _engine.interruptible(), ThreadPoolExecutor(max_workers=len(jobs)) as pool):
+        # even one job runs on the pool: the calling thread only waits, so Ctrl-C reaches it at once
+        def run(f):
+            return [future.result() for future in [pool.submit(f, job) for job in jobs]]
+
         for step in range(t.size):
             if step > 0:
-                run(advance)
+                for _ in range(n_sub):
+                    run(advance)
             run(observe)
+            bar.advance()
             rows[step] = out.sum(axis=0)
             rows[step, 6] = np.dot(excite, out[:, 0].real)  # K is block diagonal: sum (k - N) |psi_k|^2
             leak_rate[step] = np.sqrt(out[:, 6].real.sum())
@@ -962,7 +980,7 @@ def _chebyshev_run(lattice, model, t, n_pairs, workers, step_tol, cutoff_tol, ab
         photon=rows[:, 5] / np.sqrt(n_pairs),
         excitations=rows[:, 6].real / n_pairs,
     )
-    return data, bound, float(rows[:, 7].real.max())
+    return data, bound, float(rows[:, 7].real.max()), (t.size - 1) * n_sub
 
 
 def _auto_cutoff(model, t_final, beta):

@@ -335,7 +335,7 @@ def _run_chunk(samples, t_save, p, rtol, atol, max_steps, collective, offset):
     out = np.empty((samples.shape[0], _sde.N_ROWS, t_save.size))
     for s in range(samples.shape[0]):
         sol = _engine.integrate(samples[s], t_save, p, rtol=rtol, atol=atol, max_steps=max_steps,
-                                save_state=True, what=f"TWA sample {offset + s}")
+                                save_state=True, what=f"TWA sample {offset + s}", progress=False)
         obs = sol.obs
         out[s, :7] = obs
         # Weyl symbols: sigma^+_i sigma^-_j (i != j) -> s_i^* s_j, sigma^+_i sigma^-_i = (1 + sigma^z_i)/2.
@@ -367,18 +367,31 @@ def _run_sde_chunk(samples, seeds, t_save, n_sub, k_loss, p, collective, noise, 
     return out
 
 
-def _map(fn, chunks, workers):
-    if workers == 1 or len(chunks) == 1:
-        return [fn(c) for c in chunks]
-    with _engine.interruptible(), ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(fn, chunks))
+def _map(fn, chunks, workers, progress):
+    """``fn`` over the sample chunks on a pool (even of one thread: the calling thread then only
+    waits, so Ctrl-C reaches it at once and stops the kernels through their monitors), in order."""
+    with (_engine.Progress(sum(len(c) for c in chunks), "twa_quench", progress, unit="sample") as bar,
+          ThreadPoolExecutor(max_workers=min(workers, len(chunks))) as pool):
+        futures = [pool.submit(fn, c) for c in chunks]
+        try:
+            for c, future in zip(chunks, futures):
+                future.result()
+                bar.advance(len(c))
+        except BaseException as exc:
+            for future in futures:
+                future.cancel()
+            if isinstance(exc, KeyboardInterrupt):  # before the pool waits for its running kernels
+                _engine.stop_all_runs()
+                raise KeyboardInterrupt(f"twa_quench interrupted after {bar.done} of {bar.total} samples") from None
+            raise
+        return [f.result() for f in futures]
 
 
 def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int = 201, *,
                seed=None, photon="vacuum", noise: float = 1.0, workers=None,
                classes=None, class_sampling: str = "gaussian", method: str = "auto", dt: float | None = None,
                dt_loss: float | None = None,
-               rtol: float = 1e-8, atol: float = 1e-10, max_steps: int = 10_000_000) -> TWAResult:
+               rtol: float = 1e-8, atol: float = 1e-10, max_steps: int = 10_000_000, progress=None) -> TWAResult:
     r"""Truncated-Wigner quench from every spin along :math:`+x` and the photon vacuum,
     with the quantum noise of the model's loss channels.
 
@@ -437,6 +450,10 @@ def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int 
         the statistical error dominates).
     max_steps : int
         Limit on the steps of one sample.
+    progress : bool or None
+        Progress bar over the samples (tqdm, on stderr): None shows one once the run has taken
+        a few seconds (unless ``CAVITY_BCS_PROGRESS=0``). Ctrl-C stops every sample at its
+        next step with ``KeyboardInterrupt``.
 
     Returns
     -------
@@ -455,6 +472,7 @@ def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int 
     atol = check.positive("atol", atol)
     max_steps = check.integer("max_steps", max_steps, minimum=1)
     workers = check.workers(workers)
+    _engine.progress_enabled(progress)  # validated before any work
     noise = check.in_range("noise", noise, 0.0, MAX_NOISE)
     method = check.choice("method", method, METHODS)
     class_sampling = check.choice("class_sampling", class_sampling, CLASS_SAMPLINGS)
@@ -485,7 +503,7 @@ def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int 
     h = n_sub = n_steps = None
     if method == "ode":
         parts = _map(lambda k: _run_chunk(samples[k], t_save, p, rtol, atol, max_steps, collective, k[0]),
-                     index, workers)
+                     index, workers, progress)
     else:
         interval = t_save[1] - t_save[0]
         n_loss = int(np.ceil(interval / dt_loss * (1.0 - 1e-12)))  # loss steps per output interval
@@ -505,16 +523,12 @@ def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int 
                           for k in range(n_samples)])
         seeds[~seeds.any(axis=1), 0] = 1  # xoshiro's state must not be all zero
         monitor = np.zeros(2)
-        registered = getattr(_engine, "_registered", None)
 
         def run(k):
             return _run_sde_chunk(samples[k], seeds[k], t_save, n_sub, k_loss, p, collective, noise, k[0], monitor)
 
-        if registered is None:
-            parts = _map(run, index, workers)
-        else:
-            with registered(monitor):
-                parts = _map(run, index, workers)
+        with _engine._registered(monitor):
+            parts = _map(run, index, workers, progress)
     obs = np.concatenate(parts, axis=0)  # (M, 9, n_save)
     M = n_samples
     mean = obs.mean(axis=0)
