@@ -32,6 +32,7 @@ from .experiment import (
     units,
 )
 from .integrability import (
+    DrivePrediction,
     DynamicalPhase,
     PhaseDiagram,
     dynamical_phase,
@@ -39,6 +40,8 @@ from .integrability import (
     lax_squared_continuum,
     lax_vector,
     phase_diagram,
+    resonant_detuning,
+    root_drive_coherence,
 )
 from .meanfield import (
     IntegrationError,
@@ -97,7 +100,7 @@ __all__ = [
     "PhotonDrive", "drive_coherence", "photon_drive",
     "Equilibrium", "ground_state", "stationary_states", "thermal_state", "critical_temperature",
     "DynamicalPhase", "PhaseDiagram", "dynamical_phase", "lax_squared", "lax_squared_continuum",
-    "lax_vector", "phase_diagram",
+    "lax_vector", "phase_diagram", "DrivePrediction", "root_drive_coherence", "resonant_detuning",
     "ExactResult", "TruncationWarning", "exact_master_equation", "exact_quench", "hilbert_dimension",
     "sector_spectrum",
     "TWAResult", "sample_initial", "twa_quench", "CumulantResult", "cumulant_quench",
