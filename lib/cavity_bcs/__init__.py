@@ -84,9 +84,19 @@ _LAZY = {"claims": "cavity_bcs.paper", "paper": "cavity_bcs.paper", "plotting": 
          "derivation": "cavity_bcs.symbolic", "symbolic": "cavity_bcs.symbolic"}
 
 
+#: The optional dependency each lazy module needs, and the extra of ``pip install`` that brings it.
+_EXTRAS = {"matplotlib": "plot", "sympy": "symbolic"}
+
+
 def __getattr__(name):
     if name in _LAZY:
-        module = importlib.import_module(_LAZY[name])
+        try:
+            module = importlib.import_module(_LAZY[name])
+        except ModuleNotFoundError as exc:
+            if exc.name not in _EXTRAS:
+                raise
+            raise ModuleNotFoundError(f"cavity_bcs.{name} needs {exc.name}, which is not installed: "
+                                      f"pip install 'cavity-bcs[{_EXTRAS[exc.name]}]'", name=exc.name) from exc
         globals()[name] = module
         return module
     raise AttributeError(f"module 'cavity_bcs' has no attribute {name!r}")
