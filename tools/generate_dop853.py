@@ -49,7 +49,7 @@ from .._numba import njit
 from ._equations import FAST, STATUS_OK, STATUS_MAX_STEPS, STATUS_STEP_UNDERFLOW, STATUS_NONFINITE
 from ._equations import MONITOR_STOP, MONITOR_TIME, STATUS_INTERRUPTED
 from ._equations import eliminated_photon as _eliminated, observables, photon_and_sum, rhs_local
-from ._equations import photon_rate as _photon_rate, precession as _precession
+from ._equations import photon_rate as _photon_rate, precession as _precession, write_observables
 
 #: Blocks of atoms per streaming sweep (a fixed number, serial or threaded, so
 #: results do not depend on how many threads run them).
@@ -58,6 +58,22 @@ SWEEP_BLOCKS = 16
 
 N_STAGES = dop.N_STAGES          # 12; K has N_STAGES + 1 rows (the last is f(y_new))
 A = dop.A[:N_STAGES, :N_STAGES]
+# Hairer's continuous extension (dop853.f, as in scipy's DOP853 dense output): stage 12 is
+# f(y_new) (its tableau row is B), stages 13..15 are three more evaluations, and the seven
+# interpolant coefficients are y_new - y, h k_0 - (y_new - y), 2 (y_new - y) - h (k_12 + k_0)
+# and h D k (four rows). The interpolant is of degree 7 in theta = (t - t_old)/h.
+N_EXT = dop.N_STAGES_EXTENDED    # 16
+A_EXT = dop.A
+C_EXT = dop.C
+D = dop.D
+assert np.array_equal(A_EXT[:N_STAGES, :N_STAGES], A) and np.array_equal(A_EXT[N_STAGES, :N_STAGES], dop.B)
+assert not np.any(A_EXT[:N_STAGES, N_STAGES:])
+D_COLS = [int(j) for j in np.flatnonzero(np.any(D != 0.0, axis=0))]
+#: Rows of the reduced dense output: y_old, then the seven interpolant coefficients.
+N_DENSE_ROWS = 8
+#: Sums over atoms kept per row: w x, w y, w z, w eps z, w f x, w f y (the observables need
+#: nothing else), then the photon's re and im parts.
+DENSE_SUMS = 6
 B = dop.B
 E3 = dop.E3
 E5 = dop.E5
@@ -83,16 +99,62 @@ def spin_rhs(target, x, yy, z, idx_x, idx_y, idx_z, indent):
             f"{pad}    {x}, {yy}, {z}, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)\n")
 
 
-def stage(s: int) -> str:
-    cols = [int(j) for j in np.flatnonzero(A[s])]
-    ks = ", ".join(f"k{j}" for j in cols)
-    lines = ["@njit(fastmath=FAST)",
-             f"def _stage_{s}(y, {ks}, out, h, {ARGS}):",
-             "    n = eps.size",
-             "    m = 3 * n",
-             "    n2 = 2 * n",
-             "    transverse = 0.5 * gamma + dephasing"]
-    lines += [f"    c{j} = h * {lit(A[s, j])}" for j in cols]
+def kname(j: int) -> str:
+    """The integrator's name for stage ``j``'s derivative (stage 12 is f(y_new), kept in ``k_new``)."""
+    return "k_new" if j == N_STAGES else f"k{j}"
+
+
+def dense_rows(comp, old, new, kref, k_last, indent):
+    """Lines forming the eight dense-output rows of one component: ``o_{comp}`` (the old value)
+    and ``f0_{comp}..f6_{comp}`` (the interpolant coefficients); ``kref(j)`` names stage j's
+    derivative of this component, ``k_last`` the one of stage 15 (a local)."""
+    pad = " " * indent
+    lines = [f"{pad}o_{comp} = {old}",
+             f"{pad}f0_{comp} = {new} - o_{comp}",
+             f"{pad}f1_{comp} = h * {kref(0)} - f0_{comp}",
+             f"{pad}f2_{comp} = 2.0 * f0_{comp} - h * ({kref(N_STAGES)} + {kref(0)})"]
+    for r in range(D.shape[0]):
+        terms = " + ".join(f"{lit(D[r, j])} * {k_last if j == N_EXT - 1 else kref(j)}" for j in D_COLS)
+        lines.append(f"{pad}f{3 + r}_{comp} = h * ({terms})")
+    return lines
+
+
+DENSE_ROW_NAMES = ["o"] + [f"f{r}" for r in range(N_DENSE_ROWS - 1)]
+
+
+def dense_accumulate(indent, w="w[i]", wf="w[i] * f[i]", we="w[i] * eps[i]"):
+    """Lines adding one atom's rows to the running sums ``d{row}_{q}``."""
+    pad = " " * indent
+    lines = [f"{pad}wi = {w}", f"{pad}wfi = {wf}", f"{pad}wei = {we}"]
+    for r, name in enumerate(DENSE_ROW_NAMES):
+        lines += [f"{pad}d{r}_0 += wi * {name}_x",
+                  f"{pad}d{r}_1 += wi * {name}_yy",
+                  f"{pad}d{r}_2 += wi * {name}_z",
+                  f"{pad}d{r}_3 += wei * {name}_z",
+                  f"{pad}d{r}_4 += wfi * {name}_x",
+                  f"{pad}d{r}_5 += wfi * {name}_yy"]
+    return lines
+
+
+def stage(s: int, dense: bool = False) -> str:
+    """Stage ``s`` (1..11 of the step, 13..15 of the continuous extension). With ``dense``
+    (stage 15 only) the same pass also reduces the dense-output rows of every atom to the
+    sums the observables need, into ``dsum`` (see :data:`DENSE_SUMS`)."""
+    cols = [int(j) for j in np.flatnonzero(A_EXT[s])]
+    args = list(cols)
+    if dense:
+        args = sorted(set(cols) | set(j for j in D_COLS if j != N_EXT - 1))
+    ks = ", ".join(f"k{j}" for j in args)
+    head = f"def _stage_{s}_dense(y, y_new, {ks}, out, dsum, h, {ARGS}):" if dense else \
+        f"def _stage_{s}(y, {ks}, out, h, {ARGS}):"
+    lines = ["@njit(fastmath=FAST)", head]
+    if dense:
+        lines.append('    """Stage 15 of the continuous extension, and the reduced dense output into ``dsum``."""')
+    lines += ["    n = eps.size",
+              "    m = 3 * n",
+              "    n2 = 2 * n",
+              "    transverse = 0.5 * gamma + dephasing"]
+    lines += [f"    c{j} = h * {lit(A_EXT[s, j])}" for j in cols]
     pterm = lambda off: " + ".join(f"c{j} * k{j}[m{off}]" for j in cols)  # noqa: E731
     lines += [f"    pr = y[m] + ({pterm('')})",
               f"    pi = y[m + 1] + ({pterm(' + 1')})",
@@ -104,16 +166,34 @@ def stage(s: int) -> str:
               f"            si -= w[i] * f[i] * ({combination('c', cols, 'n + ')})",
               "        pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)",
               "        sr = 0.0",
-              "        si = 0.0",
-              "    for i in range(n):",
+              "        si = 0.0"]
+    if dense:
+        lines += [f"    d{r}_{q} = 0.0" for r in range(N_DENSE_ROWS) for q in range(DENSE_SUMS)]
+    lines += ["    for i in range(n):",
               f"        x = {combination('c', cols, '')}",
               f"        yy = {combination('c', cols, 'n + ')}",
               f"        z = {combination('c', cols, 'n2 + ')}",
               "        sr += w[i] * f[i] * x",
               "        si -= w[i] * f[i] * yy"]
-    lines.append(spin_rhs("out", "x", "yy", "z", "i", "n + i", "n2 + i", 8).rstrip("\n"))
-    lines += ["    _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)",
-              "", "", ""]
+    if not dense:
+        lines.append(spin_rhs("out", "x", "yy", "z", "i", "n + i", "n2 + i", 8).rstrip("\n"))
+    else:
+        lines.append("        kx15, ky15, kz15 = _precession(x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], "
+                     "transverse, gamma)")
+        for comp, off, klocal in (("x", "", "kx15"), ("yy", "n + ", "ky15"), ("z", "n2 + ", "kz15")):
+            idx = f"{off}i"
+            lines += dense_rows(comp, f"y[{idx}]", f"y_new[{idx}]",
+                                lambda j, idx=idx: f"k{j}[{idx}]", klocal, 8)
+        lines += dense_accumulate(8)
+    lines.append("    _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, "
+                 "adiabatic)")
+    if dense:
+        lines += [f"    dsum[{r}, {q}] = d{r}_{q}" for r in range(N_DENSE_ROWS) for q in range(DENSE_SUMS)]
+        lines += ["    for c in range(2):",
+                  "        j = m + c"]
+        lines += dense_rows("p", "y[j]", "y_new[j]", lambda j: f"k{j}[j]", "out[j]", 8)
+        lines += [f"        dsum[{r}, {DENSE_SUMS} + c] = {name}_p" for r, name in enumerate(DENSE_ROW_NAMES)]
+    lines += ["", "", ""]
     return "\n".join(lines)
 
 
@@ -210,8 +290,11 @@ def integrator() -> str:
             '    """Adaptive DOP853 from ``t_save[0]`` through every time in ``t_save``.',
             "",
             "    Same contract as :func:`cavity_bcs.meanfield._engine.integrate`'s kernels: returns",
-            "    ``(obs, states, y_final, status, n_steps, n_rejected, t)``.",
-            '    """',
+            "    ``(obs, states, y_final, status, n_steps, n_rejected, t)``. Without saved states the",
+            "    steps are set by the tolerance alone and land only on the last time; observables at",
+            "    output times inside a step come from Hairer's continuous extension (three more",
+            "    stages, reduced over the atoms at once). Saved states make every step land on the",
+            '    next output time instead."""',
             f"    {ARGS} = physics",
             "    m = y0.size",
             "    n_save = t_save.size",
@@ -220,52 +303,73 @@ def integrator() -> str:
             "    y = y0.copy()",
             "    y_new = np.empty(m)"]
     body += [f"    k{j} = np.empty(m)" for j in range(N_STAGES)]
+    body += [f"    k{j} = np.empty(m)" for j in range(N_STAGES + 1, N_EXT)]
     body += ["    k_new = np.empty(m)",
+             f"    dsum = np.zeros(({N_DENSE_ROWS}, {DENSE_SUMS + 2}))",
              "    _derivative(y, k0, " + ARGS + ")",
-             "    observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, 0, obs)",
-             "    if save_state:",
-             "        states[0] = y",
              "    h = _initial_step(" + ARGS + ")",
              "    t = t_save[0]",
+             "    t_final = t_save[n_save - 1]",
              "    n_steps = 0",
              "    n_rejected = 0",
-             "    for k in range(1, n_save):",
-             "        t_target = t_save[k]",
-             "        while t < t_target:",
-             "            if monitor[MONITOR_STOP] != 0.0:",
-             "                return obs, states, y, STATUS_INTERRUPTED, n_steps, n_rejected, t",
-             "            if n_steps >= max_steps:",
-             "                return obs, states, y, STATUS_MAX_STEPS, n_steps, n_rejected, t",
-             "            # Spread the remaining interval evenly so that no sliver step is left.",
-             "            n_sub = math.ceil((t_target - t) / h * (1.0 - 1e-12))",
-             "            h_use = (t_target - t) / max(n_sub, 1)",
-             "            rejected_once = False",
-             "            while True:"]
-    for s in range(1, N_STAGES):
-        cols = [int(j) for j in np.flatnonzero(A[s])]
-        ks = ", ".join(f"k{j}" for j in cols)
-        body.append(f"                _stage_{s}(y, {ks}, k{s}, h_use, {ARGS})")
+             "    s = 0",
+             "    while s < n_save and (s == 0 or t_save[s] <= t + _slack(t)):",
+             f"        if not _record(y, s, obs, states, save_state, {OBS_ARGS}):",
+             "            return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected, t",
+             "        s += 1",
+             "    while s < n_save:",
+             "        if monitor[MONITOR_STOP] != 0.0:",
+             "            return obs, states, y, STATUS_INTERRUPTED, n_steps, n_rejected, t",
+             "        if n_steps >= max_steps:",
+             "            return obs, states, y, STATUS_MAX_STEPS, n_steps, n_rejected, t",
+             "        t_stop = t_save[s] if save_state else t_final",
+             "        # Spread the remaining interval evenly so that no sliver step is left.",
+             "        n_sub = math.ceil((t_stop - t) / h * (1.0 - 1e-12))",
+             "        h_use = (t_stop - t) / max(n_sub, 1)",
+             "        rejected_once = False",
+             "        while True:"]
+    for s_ in range(1, N_STAGES):
+        cols = [int(j) for j in np.flatnonzero(A[s_])]
+        ks = ", ".join(kname(j) for j in cols)
+        body.append(f"            _stage_{s_}(y, {ks}, k{s_}, h_use, {ARGS})")
     e_cols = sorted(set(int(j) for j in np.flatnonzero(B)) | set(int(j) for j in np.flatnonzero(E5[:N_STAGES])))
     ks = ", ".join(f"k{j}" for j in e_cols)
-    body += [f"                e5, e3 = _final(y, {ks}, y_new, k_new, h_use, rtol, atol, {ARGS})",
-             "                err = _error_norm(e5, e3, h_use, m)",
-             "                if err < 1.0:",
-             "                    factor = _growth(err, rejected_once)",
-             "                    break",
-             "                n_rejected += 1",
-             "                rejected_once = True",
-             "                h_use *= max(0.2, 0.9 * err ** (-1.0 / 8.0))",
-             "                if h_use < 1e-14 * max(1.0, abs(t)):",
-             "                    return obs, states, y, STATUS_STEP_UNDERFLOW, n_steps, n_rejected, t",
-             "            n_steps += 1",
-             "            monitor[MONITOR_TIME] = t + h_use",
-             "            t = _landed(t, h_use, t_target)",
-             "            h = h_use * factor",
-             "            # Accept: swap buffers instead of copying (first-same-as-last).",
-             "            y, y_new = y_new, y",
-             "            k0, k_new = k_new, k0",
-             f"        if not _record(y, k, obs, states, save_state, {OBS_ARGS}):",
-             "            return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected, t",
+    body += [f"            e5, e3 = _final(y, {ks}, y_new, k_new, h_use, rtol, atol, {ARGS})",
+             "            err = _error_norm(e5, e3, h_use, m)",
+             "            if err < 1.0:",
+             "                factor = _growth(err, rejected_once)",
+             "                break",
+             "            n_rejected += 1",
+             "            rejected_once = True",
+             "            h_use *= max(0.2, 0.9 * err ** (-1.0 / 8.0))",
+             "            if h_use < 1e-14 * max(1.0, abs(t)):",
+             "                return obs, states, y, STATUS_STEP_UNDERFLOW, n_steps, n_rejected, t",
+             "        n_steps += 1",
+             "        monitor[MONITOR_TIME] = t + h_use",
+             "        t_new = _landed(t, h_use, t_stop)",
+             "        if s < n_save - 1 and t_save[s] < t_new - _slack(t_new):",
+             "            # output times inside the step: the continuous extension"]
+    for s_ in range(N_STAGES + 1, N_EXT - 1):
+        cols = [int(j) for j in np.flatnonzero(A_EXT[s_])]
+        ks = ", ".join(kname(j) for j in cols)
+        body.append(f"            _stage_{s_}(y, {ks}, k{s_}, h_use, {ARGS})")
+    cols = sorted(set(int(j) for j in np.flatnonzero(A_EXT[N_EXT - 1])) | set(j for j in D_COLS if j != N_EXT - 1))
+    ks = ", ".join(kname(j) for j in cols)
+    body += [f"            _stage_{N_EXT - 1}_dense(y, y_new, {ks}, k{N_EXT - 1}, dsum, h_use, {ARGS})",
+             "            while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):",
+             "                if not _observe_dense(dsum, (t_save[s] - t) / h_use, G, delta_c, kappa, adiabatic, inv_n, "
+             "obs, s):",
+             "                    return obs, states, y_new, STATUS_NONFINITE, n_steps, n_rejected, t_new",
+             "                s += 1",
+             "        t = t_new",
+             "        h = h_use * factor",
+             "        # Accept: swap buffers instead of copying (first-same-as-last).",
+             "        y, y_new = y_new, y",
+             "        k0, k_new = k_new, k0",
+             "        while s < n_save and t_save[s] <= t + _slack(t):",
+             f"            if not _record(y, s, obs, states, save_state, {OBS_ARGS}):",
+             "                return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected, t",
+             "            s += 1",
              "    return obs, states, y, STATUS_OK, n_steps, n_rejected, t",
              "", ""]
     return "\n".join(body)
@@ -295,6 +399,45 @@ def _landed(t, h, t_target):
     """t + h, snapped onto the output time when it is within round-off of it."""
     t_next = t + h
     return t_target if t_target - t_next <= 1e-12 * max(1.0, abs(t_target)) else t_next
+
+
+@njit
+def _slack(t):
+    """Output times this close to a step's end count as landed on (round-off of the step sums)."""
+    return 1e-12 * max(1.0, abs(t))
+
+
+@njit
+def _interpolate(dsum, q, x):
+    """Column ``q`` of the reduced dense output at ``x = (t - t_old)/h``: Hairer's form
+    y_old + x (F0 + (1-x) (F1 + x (F2 + (1-x) (F3 + x (F4 + (1-x) (F5 + x F6))))))."""
+    v = 0.0
+    for r in range(dsum.shape[0] - 1, 0, -1):
+        v = (dsum[r, q] + v) * (x if r % 2 == 1 else 1.0 - x)
+    return dsum[0, q] + v
+
+
+@njit
+def _observe_dense(dsum, x, G, delta_c, kappa, adiabatic, inv_n, obs, row):
+    """The observables at ``x`` into the step from the reduced dense output (the sums over
+    atoms of :func:`~cavity_bcs.meanfield._equations.observables`, interpolated); False if
+    one is not finite."""
+    sx = _interpolate(dsum, 0, x)
+    sy = _interpolate(dsum, 1, x)
+    sz = _interpolate(dsum, 2, x)
+    ez = _interpolate(dsum, 3, x)
+    fx = _interpolate(dsum, 4, x)
+    fy = _interpolate(dsum, 5, x)
+    if adiabatic:
+        ar, ai = _eliminated(0.5 * inv_n * fx, -0.5 * inv_n * fy, G, delta_c, kappa)
+    else:
+        ar = _interpolate(dsum, 6, x)
+        ai = _interpolate(dsum, 7, x)
+    write_observables(sx, sy, sz, ez, G * (fx * ar - fy * ai), ar, ai, delta_c, adiabatic, inv_n, obs, row)
+    for r in range(obs.shape[0]):
+        if not math.isfinite(obs[r, row]):
+            return False
+    return True
 
 
 @njit
@@ -348,42 +491,57 @@ def _initial_step(eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv
 # so a step costs a few streaming passes over y instead of ~100 vector transfers.
 
 def tableau_constants() -> str:
-    """The strictly lower tableau in sparse rows, for the photon's scalar stage recursion."""
-    starts, cols, vals = [0], [], []
-    for row in A:
-        nz = np.flatnonzero(row)
-        cols += [int(j) for j in nz]
-        vals += [lit(row[j]) for j in nz]
-        starts.append(len(cols))
-    return ("# Sparse rows of the DOP853 tableau (photon stage recursion of the streaming variant).\n"
-            f"_A_START = np.array({starts}, dtype=np.int64)\n"
-            f"_A_COL = np.array({cols}, dtype=np.int64)\n"
-            f"_A_VAL = np.array([{', '.join(vals)}])\n\n")
+    """The strictly lower tableau in sparse rows, for the photon's scalar stage recursion: the
+    twelve stages of a step, and the sixteen of a step with the continuous extension."""
+    out = "# Sparse rows of the DOP853 tableau (photon stage recursion of the streaming variant).\n"
+    for name, rows in (("_A", A), ("_AX", A_EXT)):
+        starts, cols, vals = [0], [], []
+        for row in rows:
+            nz = np.flatnonzero(row)
+            cols += [int(j) for j in nz]
+            vals += [lit(row[j]) for j in nz]
+            starts.append(len(cols))
+        out += (f"{name}_START = np.array({starts}, dtype=np.int64)\n"
+                f"{name}_COL = np.array({cols}, dtype=np.int64)\n"
+                f"{name}_VAL = np.array([{', '.join(vals)}])\n")
+    return out + "\n"
 
 
-N_ACC = 2 * N_STAGES + 4  # partial sums of one block: R_1..R_11, R(y_new), e5, e3
+# Partial sums of one block. Without dense output: R_1..R_11 (slots 2s, 2s+1), R(y_new) (24, 25),
+# e5, e3. With it: R_1..R_15 (R_12 = R(y_new) in the same slots), e5, e3, then the reduced dense
+# output (DENSE_SUMS per row).
+N_ACC = 2 * N_STAGES + 4
+N_ACC_DENSE = 2 * N_EXT + 2 + N_DENSE_ROWS * DENSE_SUMS
 
 
-def sweep_block() -> str:
+def sweep_block(dense: bool) -> str:
     b_cols = [int(j) for j in np.flatnonzero(B)]
     e_cols = sorted(set(int(j) for j in np.flatnonzero(E5[:N_STAGES])) | set(int(j) for j in np.flatnonzero(E3[:N_STAGES])))
+    n_st = N_EXT if dense else N_STAGES
+    e_slot = 2 * n_st if dense else 2 * N_STAGES + 2
+    name = "_sweep_block_dense" if dense else "_sweep_block"
     lines = ["@njit(fastmath=FAST, error_model='numpy')",
-             "def _sweep_block(x_in, y_in, z_in, x_out, y_out, z_out, eps, f, w, P, acc, h, rtol, atol, G, gamma,",
+             f"def {name}(x_in, y_in, z_in, x_out, y_out, z_out, eps, f, w, P, acc, h, rtol, atol, G, gamma,",
              "                 dephasing):",
              '    """One pass over a block of atoms (Bloch components as separate views) for photon',
              "    stage values ``P`` (re, im pairs): their new state into ``*_out``, and into ``acc``",
-             "    the unscaled sources of stages 1..11 (slots 2s, 2s+1), of the new state (24, 25)",
-             '    and the two error norms (26, 27). Separate 1-d views keep the loop vectorisable."""',
+             f"    the unscaled sources of stages 1..{n_st - 1} (slots 2s, 2s+1; the new state's in 24, 25)",
+             f"    and the two error norms ({e_slot}, {e_slot + 1})"
+             + (", then the reduced dense output" if dense else "")
+             + '. Separate 1-d views keep the loop vectorisable."""',
              "    transverse = 0.5 * gamma + dephasing"]
-    for s_ in range(N_STAGES):
+    for s_ in range(n_st):
         lines += [f"    p{s_}r = P[{2 * s_}]", f"    p{s_}i = P[{2 * s_ + 1}]"]
-    for s_ in range(1, N_STAGES):
-        for j in np.flatnonzero(A[s_]):
-            lines.append(f"    c{s_}_{j} = h * {lit(A[s_, j])}")
+    extra = list(range(1, N_STAGES)) + (list(range(N_STAGES + 1, N_EXT)) if dense else [])
+    for s_ in extra:
+        for j in np.flatnonzero(A_EXT[s_]):
+            lines.append(f"    c{s_}_{j} = h * {lit(A_EXT[s_, j])}")
     lines += [f"    b{j} = h * {lit(B[j])}" for j in b_cols]
     lines += [f"    d{j} = {lit(E5[j])}" for j in e_cols]
     lines += [f"    q{j} = {lit(E3[j])}" for j in e_cols]
-    sums = [f"r{s_}{c}" for s_ in range(1, N_STAGES) for c in "ri"] + ["rnr", "rni", "e5", "e3"]
+    sums = [f"r{s_}{c}" for s_ in extra for c in "ri"] + ["rnr", "rni", "e5", "e3"]
+    if dense:
+        sums += [f"d{r}_{q}" for r in range(N_DENSE_ROWS) for q in range(DENSE_SUMS)]
     lines += [f"    {v} = 0.0" for v in sums]
     lines += ["    for i in range(x_in.size):",
               "        wf = w[i] * f[i]",
@@ -397,28 +555,43 @@ def sweep_block() -> str:
         return [f"        kx{s_}, ky{s_}, kz{s_} = _precession({x}, {yy}, {z}, gf * p{s_}r, -gf * p{s_}i, ei, "
                 "transverse, gamma)"]
 
+    def stage_values(s_):
+        cols = [int(j) for j in np.flatnonzero(A_EXT[s_])]
+        out = []
+        for comp, base in (("x", "x0"), ("yy", "yy0"), ("z", "z0")):
+            kn = {"x": "kx", "yy": "ky", "z": "kz"}[comp]
+            out.append(f"        {comp}{s_} = {base} + (" + " + ".join(f"c{s_}_{j} * {kn}{j}" for j in cols) + ")")
+        out += [f"        r{s_}r += wf * x{s_}", f"        r{s_}i -= wf * yy{s_}"]
+        return out + k_of(s_, f"x{s_}", f"yy{s_}", f"z{s_}")
+
     lines += k_of(0, "x0", "yy0", "z0")
     for s_ in range(1, N_STAGES):
-        cols = [int(j) for j in np.flatnonzero(A[s_])]
-        for comp, base in (("x", "x0"), ("yy", "yy0"), ("z", "z0")):
-            kname = {"x": "kx", "yy": "ky", "z": "kz"}[comp]
-            lines.append(f"        {comp}{s_} = {base} + (" + " + ".join(f"c{s_}_{j} * {kname}{j}" for j in cols) + ")")
-        lines += [f"        r{s_}r += wf * x{s_}", f"        r{s_}i -= wf * yy{s_}"]
-        lines += k_of(s_, f"x{s_}", f"yy{s_}", f"z{s_}")
-    for comp, base, kname, out in (("x", "x0", "kx", "x_out"), ("yy", "yy0", "ky", "y_out"), ("z", "z0", "kz", "z_out")):
+        lines += stage_values(s_)
+    for comp, base, kn, out in (("x", "x0", "kx", "x_out"), ("yy", "yy0", "ky", "y_out"), ("z", "z0", "kz", "z_out")):
         lines += new_state_and_error(
-            comp, base, " + ".join(f"b{j} * {kname}{j}" for j in b_cols), f"{out}[i]",
-            lambda c, kname=kname: " + ".join(f"{c}{j} * {kname}{j}" for j in e_cols))
+            comp, base, " + ".join(f"b{j} * {kn}{j}" for j in b_cols), f"{out}[i]",
+            lambda c, kn=kn: " + ".join(f"{c}{j} * {kn}{j}" for j in e_cols))
     lines += ERROR_SUMS + [
               "        rnr += wf * xn",
               "        rni -= wf * yyn"]
-    lines += [f"    acc[{2 * s_}] = r{s_}r\n    acc[{2 * s_ + 1}] = r{s_}i" for s_ in range(1, N_STAGES)]
+    if dense:
+        lines += k_of(N_STAGES, "xn", "yyn", "zn")
+        for s_ in range(N_STAGES + 1, N_EXT):
+            lines += stage_values(s_)
+        for comp, base, kn in (("x", "x0", "kx"), ("yy", "yy0", "ky"), ("z", "z0", "kz")):
+            lines += dense_rows(comp, base, f"{comp}n", lambda j, kn=kn: f"{kn}{j}", f"{kn}{N_EXT - 1}", 8)
+        lines += dense_accumulate(8, w="w[i]", wf="wf", we="w[i] * ei")
+    lines += [f"    acc[{2 * s_}] = r{s_}r\n    acc[{2 * s_ + 1}] = r{s_}i" for s_ in extra]
     lines += [f"    acc[{2 * N_STAGES}] = rnr", f"    acc[{2 * N_STAGES + 1}] = rni",
-              f"    acc[{2 * N_STAGES + 2}] = e5", f"    acc[{2 * N_STAGES + 3}] = e3", "", "", ""]
+              f"    acc[{e_slot}] = e5", f"    acc[{e_slot + 1}] = e3"]
+    if dense:
+        lines += [f"    acc[{e_slot + 2 + DENSE_SUMS * r + q}] = d{r}_{q}"
+                  for r in range(N_DENSE_ROWS) for q in range(DENSE_SUMS)]
+    lines += ["", "", ""]
     return "\n".join(lines)
 
 
-def sweep(parallel: bool) -> str:
+def sweep(parallel: bool, dense: bool) -> str:
     """The sweep over all atoms in SWEEP_BLOCKS fixed blocks, in turn or spread over threads.
 
     Blocks, not a prange with two dozen scalar reductions: numba's reduction
@@ -426,23 +599,27 @@ def sweep(parallel: bool) -> str:
     use the same blocks and add their partial sums in the same order, so the result
     does not depend on the number of threads (bit for bit).
     """
-    suffix = "_par" if parallel else ""
-    blocks = "SWEEP_BLOCKS"
+    suffix = ("_dense" if dense else "") + ("_par" if parallel else "")
     loop = "prange" if parallel else "range"
-    return "\n".join([
+    n_acc = N_ACC_DENSE if dense else N_ACC
+    n_src = 2 * N_EXT if dense else 2 * N_STAGES + 2
+    e_slot = 2 * N_EXT if dense else 2 * N_STAGES + 2
+    block = "_sweep_block_dense" if dense else "_sweep_block"
+    lines = [
         f"@njit(fastmath=FAST{', parallel=True' if parallel else ''})",
-        f"def _sweep{suffix}(y, y_new, P, R, h, rtol, atol, {ARGS}):",
-        '    """All atoms: R_1..R_11 and R(y_new) into ``R`` (scaled), returns (e5, e3)."""',
+        f"def _sweep{suffix}(y, y_new, P, R, " + ("dsum, " if dense else "") + f"h, rtol, atol, {ARGS}):",
+        '    """All atoms: the stage sources into ``R`` (scaled), returns (e5, e3)'
+        + ('; the reduced dense output into ``dsum``."""' if dense else '."""'),
         "    n = eps.size",
-        f"    n_blocks = {blocks}",
-        f"    acc = np.zeros((n_blocks, {N_ACC}))",
+        "    n_blocks = SWEEP_BLOCKS",
+        f"    acc = np.zeros((n_blocks, {n_acc}))",
         f"    for b in {loop}(n_blocks):",
         "        lo = b * n // n_blocks",
         "        hi = (b + 1) * n // n_blocks",
-        "        _sweep_block(y[lo:hi], y[n + lo:n + hi], y[2 * n + lo:2 * n + hi], y_new[lo:hi],",
+        f"        {block}(y[lo:hi], y[n + lo:n + hi], y[2 * n + lo:2 * n + hi], y_new[lo:hi],",
         "                     y_new[n + lo:n + hi], y_new[2 * n + lo:2 * n + hi], eps[lo:hi], f[lo:hi], w[lo:hi],",
         "                     P, acc[b], h, rtol, atol, G, gamma, dephasing)",
-        f"    for j in range(2, {2 * N_STAGES + 2}):",
+        f"    for j in range(2, {n_src}):",
         "        total = 0.0",
         "        for b in range(n_blocks):",
         "            total += acc[b, j]",
@@ -450,9 +627,17 @@ def sweep(parallel: bool) -> str:
         "    e5 = 0.0",
         "    e3 = 0.0",
         "    for b in range(n_blocks):",
-        f"        e5 += acc[b, {2 * N_STAGES + 2}]",
-        f"        e3 += acc[b, {2 * N_STAGES + 3}]",
-        "    return e5, e3", "", "", ""])
+        f"        e5 += acc[b, {e_slot}]",
+        f"        e3 += acc[b, {e_slot + 1}]"]
+    if dense:
+        lines += [f"    for r in range({N_DENSE_ROWS}):",
+                  f"        for q in range({DENSE_SUMS}):",
+                  "            total = 0.0",
+                  "            for b in range(n_blocks):",
+                  f"                total += acc[b, {e_slot + 2} + {DENSE_SUMS} * r + q]",
+                  "            dsum[r, q] = total"]
+    lines += ["    return e5, e3", "", "", ""]
+    return "\n".join(lines)
 
 
 PHOTON = """
@@ -486,13 +671,14 @@ def _photon_stages(pr, pi, R, h, G, delta_c, kappa, adiabatic, a_start, a_col, a
 def streaming() -> str:
     b_cols = [int(j) for j in np.flatnonzero(B)]
     e_cols = sorted(set(int(j) for j in np.flatnonzero(E5[:N_STAGES])) | set(int(j) for j in np.flatnonzero(E3[:N_STAGES])))
-    c_nodes = dop.C[:N_STAGES]
     body = ["@njit",
             "def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, threaded, monitor):",
             '    """DOP853 by streaming sweeps (see the generator); the contract of :func:`integrate`',
             "    plus ``threaded`` (sweeps split over numba's threads). The stage equations are",
             "    iterated to a relative change below 1e-14; a step whose iteration does not settle",
-            '    in 30 sweeps is halved."""',
+            "    in 30 sweeps is halved. A step that will hold output times iterates the sixteen",
+            "    stages of the continuous extension together (same steps as :func:`integrate`, its",
+            '    dense output reduced over the atoms in the same sweeps)."""',
             f"    {ARGS} = physics",
             "    m = y0.size",
             "    n = eps.size",
@@ -501,113 +687,155 @@ def streaming() -> str:
             "    states = np.zeros((n_save if save_state else 0, m))",
             "    y = y0.copy()",
             "    y_new = np.empty(m)",
-            f"    R = np.zeros({2 * N_STAGES + 2})",
-            f"    R_try = np.zeros({2 * N_STAGES + 2})",
-            f"    P = np.zeros({2 * N_STAGES})",
-            f"    KP = np.zeros({2 * N_STAGES})",
-            f"    P_check = np.zeros({2 * N_STAGES})",
-            f"    KP_check = np.zeros({2 * N_STAGES})",
-            "    c_nodes = np.array([" + ", ".join(lit(c) for c in c_nodes) + "])",
-            "    observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, 0, obs)",
-            "    if save_state:",
-            "        states[0] = y",
+            f"    R = np.zeros({2 * N_EXT})",
+            f"    R_try = np.zeros({2 * N_EXT})",
+            f"    P = np.zeros({2 * N_EXT})",
+            f"    KP = np.zeros({2 * N_EXT})",
+            f"    P_check = np.zeros({2 * N_EXT})",
+            f"    KP_check = np.zeros({2 * N_EXT})",
+            f"    dsum = np.zeros(({N_DENSE_ROWS}, {DENSE_SUMS + 2}))",
+            "    c_nodes = np.array([" + ", ".join(lit(c) for c in C_EXT) + "])",
             "    h = _initial_step(" + ARGS + ")",
             "    _, _, r0r, r0i = photon_and_sum(y, f, w, G, delta_c, kappa, adiabatic, inv_n)",
             "    dr_r = 0.0  # d(source)/dt from the last step: the first guess of the stage sources",
             "    dr_i = 0.0",
             "    t = t_save[0]",
+            "    t_final = t_save[n_save - 1]",
             "    n_steps = 0",
             "    n_rejected = 0",
-            "    for k in range(1, n_save):",
-            "        t_target = t_save[k]",
-            "        while t < t_target:",
-            "            if monitor[MONITOR_STOP] != 0.0:",
-            "                return obs, states, y, STATUS_INTERRUPTED, n_steps, n_rejected, t",
-            "            if n_steps >= max_steps:",
-            "                return obs, states, y, STATUS_MAX_STEPS, n_steps, n_rejected, t",
-            "            n_sub = math.ceil((t_target - t) / h * (1.0 - 1e-12))",
-            "            h_use = (t_target - t) / max(n_sub, 1)",
-            "            rejected_once = False",
-            "            pr = y[m - 2]",
-            "            pi = y[m - 1]",
-            "            while True:",
-            f"                for s in range({N_STAGES}):",
-            "                    R[2 * s] = r0r + c_nodes[s] * h_use * dr_r",
-            "                    R[2 * s + 1] = r0i + c_nodes[s] * h_use * dr_i",
-            "                _photon_stages(pr, pi, R, h_use, G, delta_c, kappa, adiabatic, _A_START, _A_COL, _A_VAL, P, KP)",
-            "                settled = False",
-            "                for sweep_count in range(30):",
-            "                    if threaded:",
-            f"                        e5, e3 = _sweep_par(y, y_new, P, R_try, h_use, rtol, atol, {ARGS})",
-            "                    else:",
-            f"                        e5, e3 = _sweep(y, y_new, P, R_try, h_use, rtol, atol, {ARGS})",
-            "                    R_try[0] = r0r",
-            "                    R_try[1] = r0i",
-            "                    _photon_stages(pr, pi, R_try, h_use, G, delta_c, kappa, adiabatic, _A_START, _A_COL, _A_VAL,",
-            "                                   P_check, KP_check)",
-            "                    change = 0.0",
-            "                    size = 0.0",
-            f"                    for j in range({2 * N_STAGES}):",
-            "                        change = max(change, abs(P_check[j] - P[j]))",
-            "                        size = max(size, abs(P[j]))",
-            f"                    for j in range({2 * N_STAGES}):",
-            "                        P[j] = P_check[j]",
-            "                        KP[j] = KP_check[j]",
-            f"                    for j in range({2 * N_STAGES + 2}):",
-            "                        R[j] = R_try[j]",
-            "                    if change <= 1e-14 * max(size, 1e-3):",
-            "                        settled = True",
-            "                        break",
-            "                if settled:",
-            "                    # photon: new value and its share of the error norms",
-            "                    qr = pr + h_use * (" + " + ".join(f"{lit(B[j])} * KP[{2 * j}]" for j in b_cols) + ")",
-            "                    qi = pi + h_use * (" + " + ".join(f"{lit(B[j])} * KP[{2 * j + 1}]" for j in b_cols) + ")",
-            "                    if adiabatic:",
-            "                        qr = pr",
-            "                        qi = pi",
-            "                    y_new[m - 2] = qr",
-            "                    y_new[m - 1] = qi",
-            "                    for c, old, new in ((0, pr, qr), (1, pi, qi)):",
-            "                        scale = atol + rtol * max(abs(old), abs(new))",
-            "                        u5 = (" + " + ".join(f"{lit(E5[j])} * KP[{2 * j} + c]" for j in e_cols) + ") / scale",
-            "                        u3 = (" + " + ".join(f"{lit(E3[j])} * KP[{2 * j} + c]" for j in e_cols) + ") / scale",
-            "                        e5 += u5 * u5",
-            "                        e3 += u3 * u3",
-            "                    err = _error_norm(e5, e3, h_use, m)",
-            "                else:",
-            "                    err = 1e300",
-            "                if err < 1.0:",
-            "                    factor = _growth(err, rejected_once)",
-            "                    break",
-            "                n_rejected += 1",
-            "                rejected_once = True",
-            "                h_use *= max(0.2, 0.9 * err ** (-1.0 / 8.0)) if settled else 0.5",
-            "                if h_use < 1e-14 * max(1.0, abs(t)):",
-            "                    return obs, states, y, STATUS_STEP_UNDERFLOW, n_steps, n_rejected, t",
-            "            n_steps += 1",
-            "            monitor[MONITOR_TIME] = t + h_use",
-            "            t = _landed(t, h_use, t_target)",
-            "            h = h_use * factor",
-            f"            dr_r = (R[{2 * N_STAGES}] - r0r) / h_use",
-            f"            dr_i = (R[{2 * N_STAGES + 1}] - r0i) / h_use",
-            f"            r0r = R[{2 * N_STAGES}]",
-            f"            r0i = R[{2 * N_STAGES + 1}]",
-            "            y, y_new = y_new, y",
-            f"        if not _record(y, k, obs, states, save_state, {OBS_ARGS}):",
+            "    s = 0",
+            "    while s < n_save and (s == 0 or t_save[s] <= t + _slack(t)):",
+            f"        if not _record(y, s, obs, states, save_state, {OBS_ARGS}):",
             "            return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected, t",
-            "    return obs, states, y, STATUS_OK, n_steps, n_rejected, t",
-            "", ""]
+            "        s += 1",
+            "    while s < n_save:",
+            "        if monitor[MONITOR_STOP] != 0.0:",
+            "            return obs, states, y, STATUS_INTERRUPTED, n_steps, n_rejected, t",
+            "        if n_steps >= max_steps:",
+            "            return obs, states, y, STATUS_MAX_STEPS, n_steps, n_rejected, t",
+            "        t_stop = t_save[s] if save_state else t_final",
+            "        n_sub = math.ceil((t_stop - t) / h * (1.0 - 1e-12))",
+            "        h_use = (t_stop - t) / max(n_sub, 1)",
+            "        # output times inside this step: iterate the continuous extension's stages as well",
+            "        dense = s < n_save - 1 and t_save[s] < t + h_use - _slack(t + h_use)",
+            f"        n_st = {N_EXT} if dense else {N_STAGES}",
+            f"        n_r = 2 * n_st if dense else {2 * N_STAGES + 2}",
+            "        rejected_once = False",
+            "        pr = y[m - 2]",
+            "        pi = y[m - 1]",
+            "        while True:",
+            "            for q in range(n_st):",
+            "                R[2 * q] = r0r + c_nodes[q] * h_use * dr_r",
+            "                R[2 * q + 1] = r0i + c_nodes[q] * h_use * dr_i",
+            "            if dense:",
+            "                _photon_stages(pr, pi, R, h_use, G, delta_c, kappa, adiabatic, _AX_START, _AX_COL, _AX_VAL, P, KP)",
+            "            else:",
+            "                _photon_stages(pr, pi, R, h_use, G, delta_c, kappa, adiabatic, _A_START, _A_COL, _A_VAL, P, KP)",
+            "            settled = False",
+            "            for sweep_count in range(30):",
+            "                if dense:",
+            "                    if threaded:",
+            f"                        e5, e3 = _sweep_dense_par(y, y_new, P, R_try, dsum, h_use, rtol, atol, {ARGS})",
+            "                    else:",
+            f"                        e5, e3 = _sweep_dense(y, y_new, P, R_try, dsum, h_use, rtol, atol, {ARGS})",
+            "                elif threaded:",
+            f"                    e5, e3 = _sweep_par(y, y_new, P, R_try, h_use, rtol, atol, {ARGS})",
+            "                else:",
+            f"                    e5, e3 = _sweep(y, y_new, P, R_try, h_use, rtol, atol, {ARGS})",
+            "                R_try[0] = r0r",
+            "                R_try[1] = r0i",
+            "                if dense:",
+            "                    _photon_stages(pr, pi, R_try, h_use, G, delta_c, kappa, adiabatic, _AX_START, _AX_COL,",
+            "                                   _AX_VAL, P_check, KP_check)",
+            "                else:",
+            "                    _photon_stages(pr, pi, R_try, h_use, G, delta_c, kappa, adiabatic, _A_START, _A_COL,",
+            "                                   _A_VAL, P_check, KP_check)",
+            "                change = 0.0",
+            "                size = 0.0",
+            "                for j in range(2 * n_st):",
+            "                    change = max(change, abs(P_check[j] - P[j]))",
+            "                    size = max(size, abs(P[j]))",
+            "                for j in range(2 * n_st):",
+            "                    P[j] = P_check[j]",
+            "                    KP[j] = KP_check[j]",
+            "                for j in range(n_r):",
+            "                    R[j] = R_try[j]",
+            "                if change <= 1e-14 * max(size, 1e-3):",
+            "                    settled = True",
+            "                    break",
+            "            if settled:",
+            "                # photon: new value and its share of the error norms",
+            "                qr = pr + h_use * (" + " + ".join(f"{lit(B[j])} * KP[{2 * j}]" for j in b_cols) + ")",
+            "                qi = pi + h_use * (" + " + ".join(f"{lit(B[j])} * KP[{2 * j + 1}]" for j in b_cols) + ")",
+            "                if adiabatic:",
+            "                    qr = pr",
+            "                    qi = pi",
+            "                y_new[m - 2] = qr",
+            "                y_new[m - 1] = qi",
+            "                for c, old, new in ((0, pr, qr), (1, pi, qi)):",
+            "                    scale = atol + rtol * max(abs(old), abs(new))",
+            "                    u5 = (" + " + ".join(f"{lit(E5[j])} * KP[{2 * j} + c]" for j in e_cols) + ") / scale",
+            "                    u3 = (" + " + ".join(f"{lit(E3[j])} * KP[{2 * j} + c]" for j in e_cols) + ") / scale",
+            "                    e5 += u5 * u5",
+            "                    e3 += u3 * u3",
+            "                err = _error_norm(e5, e3, h_use, m)",
+            "            else:",
+            "                err = 1e300",
+            "            if err < 1.0:",
+            "                factor = _growth(err, rejected_once)",
+            "                break",
+            "            n_rejected += 1",
+            "            rejected_once = True",
+            "            h_use *= max(0.2, 0.9 * err ** (-1.0 / 8.0)) if settled else 0.5",
+            "            if h_use < 1e-14 * max(1.0, abs(t)):",
+            "                return obs, states, y, STATUS_STEP_UNDERFLOW, n_steps, n_rejected, t",
+            "        n_steps += 1",
+            "        monitor[MONITOR_TIME] = t + h_use",
+            "        t_new = _landed(t, h_use, t_stop)",
+            "        if dense and s < n_save - 1 and t_save[s] < t_new - _slack(t_new):",
+            "            # the photon's rows of the dense output, from its stage derivatives",
+            "            h = h_use  # the step of the interpolant (reset below)",
+            "            for c in range(2):",
+            "                p_old = pr if c == 0 else pi",
+            "                p_new = qr if c == 0 else qi"]
+    kp = lambda j: f"KP[{2 * j} + c]"  # noqa: E731
+    body += dense_rows("p", "p_old", "p_new", kp, kp(N_EXT - 1), 16)
+    body += [f"                dsum[{r}, {DENSE_SUMS} + c] = {name}_p" for r, name in enumerate(DENSE_ROW_NAMES)]
+    body += [
+             "            while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):",
+             "                if not _observe_dense(dsum, (t_save[s] - t) / h_use, G, delta_c, kappa, adiabatic, inv_n, "
+             "obs, s):",
+             "                    return obs, states, y_new, STATUS_NONFINITE, n_steps, n_rejected, t_new",
+             "                s += 1",
+             "        t = t_new",
+             "        h = h_use * factor",
+             f"        dr_r = (R[{2 * N_STAGES}] - r0r) / h_use",
+             f"        dr_i = (R[{2 * N_STAGES + 1}] - r0i) / h_use",
+             f"        r0r = R[{2 * N_STAGES}]",
+             f"        r0i = R[{2 * N_STAGES + 1}]",
+             "        y, y_new = y_new, y",
+             "        while s < n_save and t_save[s] <= t + _slack(t):",
+             f"            if not _record(y, s, obs, states, save_state, {OBS_ARGS}):",
+             "                return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected, t",
+             "            s += 1",
+             "    return obs, states, y, STATUS_OK, n_steps, n_rejected, t",
+             "", ""]
     return "\n".join(body)
+
 
 def source() -> str:
     parts = [HEADER.replace("import math\n", "import math\n\nimport numpy as np\n"), HELPERS, COMMON, tableau_constants(), PHOTON]
     for s in range(1, N_STAGES):
         parts.append(stage(s))
+    for s in range(N_STAGES + 1, N_EXT - 1):
+        parts.append(stage(s))
+    parts.append(stage(N_EXT - 1, dense=True))
     parts.append(final())
     parts.append(integrator())
-    parts.append(sweep_block())
-    for parallel in (False, True):
-        parts.append(sweep(parallel))
+    for dense in (False, True):
+        parts.append(sweep_block(dense))
+        for parallel in (False, True):
+            parts.append(sweep(parallel, dense))
     parts.append(streaming())
     return "".join(parts).rstrip("\n") + "\n"
 
