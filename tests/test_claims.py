@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from cavity_bcs.paper import CLAIMS, ledger_markdown
+from cavity_bcs.paper import CLAIMS, Check, ledger_markdown
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 _RESULTS = {}
@@ -33,13 +33,29 @@ def test_claim_points_at_an_existing_chapter(key):
     assert (BOOK / f"{CLAIMS[key].chapter}.ipynb").is_file(), CLAIMS[key].chapter
 
 
-@pytest.mark.parametrize("key", [k for k, c in CLAIMS.items() if not c.expect])
-def test_refuted_claim_explains_itself(key):
-    # a refutation without an explanation is not documented
-    assert _result(key).comment.startswith("refuted")
+@pytest.mark.parametrize("key", [k for k, c in CLAIMS.items() if c.status != "reproduced"])
+def test_refuted_or_partly_claim_explains_itself(key):
+    # a refutation or a partial agreement without its reason is not documented
+    assert _result(key).comment.startswith(CLAIMS[key].status)
+
+
+def test_every_status_is_used_and_every_row_names_its_chapter():
+    from cavity_bcs.paper import CHAPTERS, STATUSES
+    assert {c.status for c in CLAIMS.values()} == set(STATUSES)
+    table = ledger_markdown([(c, Check(c.key, c.expect, c.status)) for c in CLAIMS.values()])
+    for c in CLAIMS.values():
+        assert f"[{CHAPTERS[c.chapter]}]({c.chapter}.ipynb)" in table
+
+
+def test_status_must_fit_the_expected_result():
+    from cavity_bcs.paper import claim
+    with pytest.raises(ValueError, match="status"):
+        claim("x", "s", "src", "04_quench_resonance", expect=False, status="partly")
+    with pytest.raises(ValueError, match="chapter"):
+        claim("x", "s", "src", "chapter", expect=True)
 
 
 def test_ledger_flags_a_changed_claim():
-    from cavity_bcs.paper import Check, Claim
+    from cavity_bcs.paper import Claim
     fake = Claim("k", "s", "src", "ch", "t", lambda: Check("v", False), expect=True)
     assert "CHANGED" in ledger_markdown([(fake, fake.check())])

@@ -61,8 +61,8 @@ def test_resonant_detuning_predicts_the_simulated_maximum_for_broad_bands(eps0, 
     assert predicted == pytest.approx(_simulated_maximum(eps0, W, predicted), rel=0.03)
 
 
-def test_resonant_detuning_is_low_by_at_most_fifteen_percent_when_the_maximum_is_in_phase_two():
-    # W ~ eps0: the maximum sits deep in II+1 (two roots, |S+| still oscillating); documented as 6-12 % low
+def test_resonant_detuning_is_low_by_less_than_fifteen_percent_when_the_maximum_is_in_phase_two():
+    # W < eps0: the maximum sits deep in II+1 (two roots, |S+| still oscillating); documented as about 10 % low
     predicted = cb.resonant_detuning(6.0, 4.0)
     simulated = _simulated_maximum(6.0, 4.0, 1.1 * predicted)
     assert 0.85 < predicted / simulated < 1.0

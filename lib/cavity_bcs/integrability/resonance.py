@@ -27,13 +27,13 @@ about to leave the band. That happens at :math:`\Delta_c^* > \varepsilon_0` (for
 :math:`\varepsilon_0 = 6`, :math:`W = 8`: :math:`\Delta_c^*\approx 7\chi N`), not at
 :math:`\Delta_c = \varepsilon_0`.
 
-Validity (measured in chapter 4 and tested in ``tests/test_resonance.py``): where the maximum lies
-in or next to phase I\ :sup:`+1` — broad bands, :math:`W \gtrsim \varepsilon_0` — the prediction
-agrees with the simulated maximum to a few per cent; for intermediate widths the maximum lies
-deep in phase II\ :sup:`+1` (two roots, a still oscillating :math:`|S^+|`) and the one-drive
-picture misses it by up to about 12 %; for narrow bands the adiabatic (spin-model) end is
-itself coherent (phase III\ :sup:`+1`), the coherence rises monotonically with :math:`\Delta_c`
-and there is no resonant maximum to predict (:func:`resonant_detuning` refuses).
+Validity (measured in chapter 4, whose map this summarises, and tested in ``tests/test_resonance.py``):
+for broad bands, :math:`W \ge 4\varepsilon_0/3`, the maximum lies in or at the edge of phase I\ :sup:`+1`
+and the prediction agrees with the simulated maximum to about 1 %; at :math:`W = \varepsilon_0` it is
+4–6 % off; for :math:`W < \varepsilon_0` the maximum lies deep in phase II\ :sup:`+1` (two roots, a still
+oscillating :math:`|S^+|`) and the one-drive picture is about 10 % low; for narrow bands the adiabatic
+(spin-model) end is itself coherent (phase III\ :sup:`+1`), the coherence rises monotonically with
+:math:`\Delta_c` and there is no resonant maximum to predict (:func:`resonant_detuning` refuses).
 """
 from __future__ import annotations
 
@@ -149,11 +149,11 @@ def resonant_detuning(eps0: float, W: float, *, xtol: float = 1e-4) -> float:
     time evolution (a few hundred root searches, about a second).
 
     Accuracy against the simulated maxima of the time-averaged :math:`|S^+|` (800 atoms, average over
-    :math:`t\in[50, 100]/\chi N`; chapter 4 shows the map, ``tests/test_resonance.py`` checks it): within
-    3 % for :math:`W \ge 8\chi N` at :math:`\varepsilon_0 = 2`–:math:`8\chi N` (at the paper's
-    :math:`\varepsilon_0 = 6`, :math:`W = 8`: about 1 % above the simulated :math:`\Delta_c^*\approx 7\chi N`);
-    for :math:`W \approx \varepsilon_0` the maximum lies in phase II\ :sup:`+1` and the prediction is
-    6–12 % low.
+    :math:`t\in[50, 100]/\chi N`, :math:`\varepsilon_0 = 2`–:math:`8\chi N`, :math:`W = 4`–:math:`16\chi N`;
+    chapter 4 shows the map, ``tests/test_resonance.py`` checks it): about 1 % for :math:`W \ge 4\varepsilon_0/3`
+    (at the paper's :math:`\varepsilon_0 = 6`, :math:`W = 8`: 1 % above the simulated :math:`\Delta_c^*\approx 7\chi N`);
+    4–6 % at :math:`W = \varepsilon_0`; about 10 % low for :math:`W < \varepsilon_0`, where the maximum lies
+    in phase II\ :sup:`+1`.
 
     Parameters
     ----------
