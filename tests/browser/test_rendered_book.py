@@ -1,7 +1,7 @@
 """The rendered book, opened page by page in headless Chromium as a reader would.
 
 Runs against ``_build/html`` (build the book first: see the README). Each page must
-render its maths (MathJax, served locally), show no raw TeX, no broken image, no
+render its maths (MathJax, served locally) without a MathJax error, show no raw TeX, no broken image, no
 Python traceback, no console error, and make no request to a network host.
 Screenshots of a few key pages are saved under ``_build/screenshots``.
 
@@ -54,6 +54,9 @@ def test_page_renders_offline(browser, page_path):
                                timeout=20000)
         page.evaluate("async () => { await MathJax.startup.promise; }")
     n_math = page.evaluate("() => document.querySelectorAll('mjx-container').length")
+    # TeX that MathJax could not parse renders as a red error box, present only in the rendered DOM
+    math_errors = page.evaluate("""() => Array.from(document.querySelectorAll('mjx-merror'))
+        .map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 120))""")
     has_math_source = page.evaluate("() => document.querySelectorAll('span.math, div.math').length")
     # Visible prose only: code cells legitimately contain TeX strings (plot labels).
     text = page.evaluate("""() => {
@@ -73,6 +76,7 @@ def test_page_renders_offline(browser, page_path):
     assert not remote, f"requests to the network: {remote[:5]}"
     assert not errors, f"console errors: {errors[:5]}"
     assert not broken, f"broken images: {broken[:5]}"
+    assert not math_errors, f"MathJax errors: {math_errors[:5]}"
     assert "Traceback (most recent call last)" not in full_text and n_tracebacks == 0, "a Python traceback is shown"
     if has_math_source:
         assert n_math > 0, "the page has maths but MathJax rendered none"
