@@ -21,7 +21,7 @@ from .stationary import SpinRule, branch_states
 
 __all__ = ["PRINTED_EQ15", "paper_branch"]
 
-#: The supplement's Eq. 15: :math:`\langle\sigma^x_i\rangle = -f_i\Delta/E_i` (anti-parallel) with
+#: The supplement's Eq. 15 as printed, :math:`\langle\sigma^x_i\rangle = -f_i\Delta/E_i` (anti-parallel) with
 #: :math:`\langle\sigma^z_i\rangle = +(\varepsilon_i-\mu)/E_i` (parallel). Not a stationary state.
 PRINTED_EQ15 = SpinRule("paper-eq15", transverse=1.0, z=-1.0)
 

@@ -128,9 +128,9 @@ class SpinRule:
         return self.transverse == self.z
 
 
-#: All spins anti-parallel to their fields: the energy minimum of each spin.
+#: All spins anti-parallel to their fields, the energy minimum of each spin.
 SUPERFLUID = SpinRule("superfluid", 1.0, 1.0)
-#: All spins parallel to their fields: the energy maximum.
+#: All spins parallel to their fields, the energy maximum.
 PARALLEL = SpinRule("parallel", -1.0, -1.0)
 #: Labels of the stationary branches returned by :func:`stationary_states`.
 BRANCHES = ("normal", SUPERFLUID.branch, PARALLEL.branch)

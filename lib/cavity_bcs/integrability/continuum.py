@@ -25,11 +25,11 @@ from ..model import Model
 __all__ = ["InitialLaxData", "continuum_system", "lax_vector_continuum", "lax_squared_continuum", "SCALE_MAX",
            "PHOTON_MAX"]
 
-#: Largest |eps0|, W and delta_c (units of chi N) the continuum root counting accepts: beyond it
+#: Largest ``|eps0|``, ``W`` and ``delta_c`` (units of chi N) the continuum root counting accepts: beyond it
 #: the contour's box (of size ~delta_c) and the band widths differ by more than double precision
 #: resolves. The book's parameters are O(1-100).
 SCALE_MAX = 1e6
-#: Largest initial photon |alpha| the Lax analysis accepts (alpha = <a>/sqrt(N) is O(1) in every
+#: Largest initial photon ``|alpha|`` the Lax analysis accepts (``alpha = <a>/sqrt(N)`` is O(1) in every
 #: physical state; the bounding box of the roots grows with it).
 PHOTON_MAX = 1e3
 

@@ -22,6 +22,8 @@ from .roots import RootCount, _check_tolerances, _count_from_data, _count_kernel
 __all__ = ["MAX_PAIRS", "DynamicalPhase", "dynamical_phase", "photon_oscillation", "PhaseDiagram",
            "phase_diagram"]
 
+#: The most isolated root pairs a phase can have, by ``adiabatic``: 2 for the spin model (III),
+#: 3 with the photon (III+1); a larger count marks a point of a phase diagram as unsure.
 MAX_PAIRS = {True: 2, False: 3}
 _SPIN_NAMES = ("I", "II", "III")
 _FULL_NAMES = ("I+1", "II+1", "III+1")

@@ -14,7 +14,7 @@ from ..results import TimeSeries
 __all__ = ["EXPECTED_SIGNATURE", "quench_signature", "spectral_lines"]
 
 
-#: What the late-time |S+(t)| should do in each phase (the quench-side signature).
+#: What the late-time ``|S+(t)|`` should do in each phase (the quench-side signature).
 EXPECTED_SIGNATURE = {"I": "decayed", "II": "constant", "III": "oscillating",
                       "I+1": "steady", "II+1": "oscillating", "III+1": "oscillating"}
 

@@ -48,6 +48,7 @@ from .states import resolve_photon, x_polarized
 
 __all__ = ["OBSERVABLES", "SweepResult", "sweep", "quench_observables"]
 
+#: The observables a sweep records at every grid point (the keys of ``SweepResult.values``), in order.
 OBSERVABLES = ("coherence_avg", "coherence_late", "coherence_swing", "n_photon_avg", "photon_late",
                "n_photon_run_avg")
 _SWEEPABLE = ("eps0", "W", "delta_c", "kappa", "n_atoms")

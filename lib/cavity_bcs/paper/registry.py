@@ -61,6 +61,7 @@ class Claim:
     status: str = "reproduced"
 
 
+#: Every registered claim by its key, in registration order (filled by :func:`claim`).
 CLAIMS: dict[str, Claim] = {}
 
 

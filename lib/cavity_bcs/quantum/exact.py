@@ -49,7 +49,7 @@ Structure used
   (:math:`\tfrac12\sqrt{\gamma_\phi}\,\sigma^z_i`) are added in the same form.
   Loss only lowers :math:`K`, so the space of sectors :math:`0\dots k_{max}` is closed.
 
-Observables are normalised as in :class:`~cavity_bcs.dynamics.QuenchResult`:
+Observables are normalised as in :class:`~cavity_bcs.QuenchResult`:
 :math:`S^+ = (1/N)\sum_i\langle\sigma^+_i\rangle`, photon :math:`\langle a\rangle/\sqrt N`,
 photon density :math:`\langle a^\dagger a\rangle/N`, excitations
 :math:`(\tfrac12\sum_i\langle\sigma^z_i\rangle + \langle a^\dagger a\rangle)/N` and
@@ -102,7 +102,7 @@ CUTOFF_TOL = 1e-6
 class ExactResult(PairCoherent):
     r"""Observables of an exact quantum evolution, sampled at the times ``t``.
 
-    Same normalisation as :class:`~cavity_bcs.dynamics.QuenchResult` (everything per
+    Same normalisation as :class:`~cavity_bcs.QuenchResult` (everything per
     :math:`N`, half the number of atoms; units of :math:`\chi N`).
 
     Attributes

@@ -168,7 +168,7 @@ DEFAULT_DT = 0.02
 class TWAResult(PairCoherent):
     r"""Sample means (and standard errors) of a truncated-Wigner quench.
 
-    Units and normalisation as in :class:`~cavity_bcs.dynamics.QuenchResult`.
+    Units and normalisation as in :class:`~cavity_bcs.QuenchResult`.
     Standard errors are :math:`\mathrm{std}/\sqrt{M}` over the :math:`M` samples.
 
     Attributes

@@ -28,7 +28,7 @@ structure is the same for every site, so the pattern holds for any number):
    (:func:`continuum_lax`), by sympy integration, with its branch cuts.
 
 :func:`derived_rhs` turns the derived equations into a numerical right-hand
-side on the packed real state of :mod:`cavity_bcs.dynamics`, so tests can prove
+side on the packed real state of :mod:`cavity_bcs.meanfield.equations`, so tests can prove
 that the numba kernel integrates exactly these equations.
 
 Units in the numerical helpers are the book's: energies and rates in
