@@ -32,6 +32,7 @@ SUBPACKAGES = {
     "experiment": "Experiment: lab units, couplings, preparation, coarse-graining",
     "quantum": "Beyond mean field: exact dynamics, truncated Wigner, cumulants",
     "results": "Results shared by every time series",
+    "labelled": "Labelled results as xarray datasets (needs xarray)",
     "analytic": "Closed-form checks",
     "plotting": "Plotting (needs matplotlib)",
     "symbolic": "Symbolic derivation (needs sympy)",

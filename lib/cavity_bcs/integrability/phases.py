@@ -248,6 +248,14 @@ class PhaseDiagram:
         k = np.where((k < 0) | (k > 2) | self.unsure, -1, k)
         return k
 
+    def to_xarray(self):
+        """This diagram as an :class:`xarray.Dataset` over ``(delta_c, W)``: counts, flags and phase names.
+
+        Needs xarray; :mod:`cavity_bcs.labelled` describes the layout.
+        """
+        from ..labelled import phase_diagram_dataset
+        return phase_diagram_dataset(self)
+
 
 def phase_diagram(delta_c, W, eps0: float, adiabatic: bool = False, delta_phi0: float = 0.0,
                   photon="vacuum", tol: float = 1e-3, strip: float = 1e-7,

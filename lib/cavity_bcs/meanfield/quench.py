@@ -85,6 +85,14 @@ class QuenchResult(TimeSeries):
     n_rejected: int = 0
     method: str = "dop853"
 
+    def to_xarray(self):
+        """This quench as an :class:`xarray.Dataset` over ``time``: observables, the model and settings as attributes.
+
+        Needs xarray; :mod:`cavity_bcs.labelled` describes the layout.
+        """
+        from ..labelled import time_series_dataset
+        return time_series_dataset(self)
+
 
 
 def quench(model: Model, t_final: float, n_save: int = 1001, adiabatic: bool = False,

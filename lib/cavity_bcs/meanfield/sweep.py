@@ -83,6 +83,14 @@ class SweepResult:
     def shape(self):
         return tuple(len(a) for a in self.axes.values())
 
+    def to_xarray(self):
+        """This sweep as an :class:`xarray.Dataset` with one coordinate per swept parameter.
+
+        Needs xarray; :mod:`cavity_bcs.labelled` describes the layout.
+        """
+        from ..labelled import sweep_dataset
+        return sweep_dataset(self)
+
 
 def quench_observables(model: Model, t_final: float, window, n_save: int = 2001,
                        adiabatic: bool = False, delta_phi0: float = 0.0, photon="vacuum") -> np.ndarray:

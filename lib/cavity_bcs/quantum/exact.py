@@ -173,6 +173,14 @@ class ExactResult(PairCoherent):
     cutoff_population: float = 0.0
     propagation_error: float = 0.0
 
+    def to_xarray(self):
+        """This evolution as an :class:`xarray.Dataset` over ``time``: observables, the model and settings as attributes.
+
+        Needs xarray; :mod:`cavity_bcs.labelled` describes the layout.
+        """
+        from ..labelled import time_series_dataset
+        return time_series_dataset(self, derived=("coherence", "pair_coherence"))
+
     @property
     def error_bound(self) -> float:
         r"""Bound on :math:`\|\psi_{exact}(t) - \psi(t)\|` at the last time: the discarded

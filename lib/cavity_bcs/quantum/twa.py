@@ -230,6 +230,14 @@ class TWAResult(PairCoherent):
     n_steps: int | None = None
     n_spins: int | None = None
 
+    def to_xarray(self):
+        """These sample means as an :class:`xarray.Dataset` over ``time``, standard errors beside them.
+
+        Needs xarray; :mod:`cavity_bcs.labelled` describes the layout.
+        """
+        from ..labelled import time_series_dataset
+        return time_series_dataset(self, derived=("coherence", "coherence_err", "pair_coherence"))
+
     @property
     def coherence_err(self) -> np.ndarray:
         r"""Standard error of :math:`|\langle S^+\rangle|` (linearised: the error of the
