@@ -71,8 +71,8 @@ def test_empty_cavity_decays_at_half_kappa(method):
     r = cb.quench(m, 12.0, n_save=61, initial=init, method=method)
     exact = a0 * np.exp(-1j * m.delta_c * r.t - 0.5 * m.kappa * r.t)
     # Output times fall inside steps: DOP853 reads them from its 7th-order continuous extension,
-    # accurate to a few times rtol (1e-10) relative, not to the 8th-order step's own error.
-    assert np.max(np.abs(r.photon - exact) / np.abs(exact)) < 5e-10
+    # accurate to a few times rtol (1e-10) on |alpha| <= 0.56, not to the 8th-order step's own error.
+    assert np.max(np.abs(r.photon - exact)) < 3e-10
     assert np.allclose(r.n_photon, np.abs(a0) ** 2 * np.exp(-m.kappa * r.t), atol=1e-11)
 
 
