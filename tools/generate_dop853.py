@@ -122,20 +122,6 @@ def dense_rows(comp, old, new, kref, k_last, indent):
 DENSE_ROW_NAMES = ["o"] + [f"f{r}" for r in range(N_DENSE_ROWS - 1)]
 
 
-def dense_accumulate(indent, w="w[i]", wf="w[i] * f[i]", we="w[i] * eps[i]"):
-    """Lines adding one atom's rows to the running sums ``d{row}_{q}``."""
-    pad = " " * indent
-    lines = [f"{pad}wi = {w}", f"{pad}wfi = {wf}", f"{pad}wei = {we}"]
-    for r, name in enumerate(DENSE_ROW_NAMES):
-        lines += [f"{pad}d{r}_0 += wi * {name}_x",
-                  f"{pad}d{r}_1 += wi * {name}_yy",
-                  f"{pad}d{r}_2 += wi * {name}_z",
-                  f"{pad}d{r}_3 += wei * {name}_z",
-                  f"{pad}d{r}_4 += wfi * {name}_x",
-                  f"{pad}d{r}_5 += wfi * {name}_yy"]
-    return lines
-
-
 def stage(s: int) -> str:
     """Stage ``s`` (1..11 of the step, 13..15 of the continuous extension)."""
     cols = [int(j) for j in np.flatnonzero(A_EXT[s])]
@@ -543,7 +529,7 @@ def tableau_constants() -> str:
 # e5, e3. With it: R_1..R_15 (R_12 = R(y_new) in the same slots), e5, e3, then the reduced dense
 # output (DENSE_SUMS per row).
 N_ACC = 2 * N_STAGES + 4
-N_ACC_DENSE = 2 * N_EXT + 2 + N_DENSE_ROWS * DENSE_SUMS
+N_ACC_DENSE = 2 * N_EXT + 2 + len(DENSE_VECTORS) * DENSE_SUMS
 
 
 def sweep_block(dense: bool) -> str:
@@ -573,7 +559,7 @@ def sweep_block(dense: bool) -> str:
     lines += [f"    q{j} = {lit(E3[j])}" for j in e_cols]
     sums = [f"r{s_}{c}" for s_ in extra for c in "ri"] + ["rnr", "rni", "e5", "e3"]
     if dense:
-        sums += [f"d{r}_{q}" for r in range(N_DENSE_ROWS) for q in range(DENSE_SUMS)]
+        sums += [f"v{r}_{q}" for r in range(len(DENSE_VECTORS)) for q in range(DENSE_SUMS)]
     lines += [f"    {v} = 0.0" for v in sums]
     lines += ["    for i in range(x_in.size):",
               "        wf = w[i] * f[i]",
@@ -610,15 +596,19 @@ def sweep_block(dense: bool) -> str:
         lines += k_of(N_STAGES, "xn", "yyn", "zn")
         for s_ in range(N_STAGES + 1, N_EXT):
             lines += stage_values(s_)
-        for comp, base, kn in (("x", "x0", "kx"), ("yy", "yy0", "ky"), ("z", "z0", "kz")):
-            lines += dense_rows(comp, base, f"{comp}n", lambda j, kn=kn: f"{kn}{j}", f"{kn}{N_EXT - 1}", 8)
-        lines += dense_accumulate(8, w="w[i]", wf="wf", we="w[i] * ei")
+        # the sums the observables need of every vector the interpolant combines (by linearity)
+        lines += ["        wi = w[i]", "        wei = wi * ei"]
+        comps = {"y": ("x0", "yy0", "z0"), "y_new": ("xn", "yyn", "zn")}
+        for r, v in enumerate(DENSE_VECTORS):
+            cx, cy, cz = comps.get(v) or tuple(f"k{c}{v[1:]}" for c in "xyz")
+            lines += [f"        v{r}_0 += wi * {cx}", f"        v{r}_1 += wi * {cy}", f"        v{r}_2 += wi * {cz}",
+                      f"        v{r}_3 += wei * {cz}", f"        v{r}_4 += wf * {cx}", f"        v{r}_5 += wf * {cy}"]
     lines += [f"    acc[{2 * s_}] = r{s_}r\n    acc[{2 * s_ + 1}] = r{s_}i" for s_ in extra]
     lines += [f"    acc[{2 * N_STAGES}] = rnr", f"    acc[{2 * N_STAGES + 1}] = rni",
               f"    acc[{e_slot}] = e5", f"    acc[{e_slot + 1}] = e3"]
     if dense:
-        lines += [f"    acc[{e_slot + 2 + DENSE_SUMS * r + q}] = d{r}_{q}"
-                  for r in range(N_DENSE_ROWS) for q in range(DENSE_SUMS)]
+        lines += [f"    acc[{e_slot + 2 + DENSE_SUMS * r + q}] = v{r}_{q}"
+                  for r in range(len(DENSE_VECTORS)) for q in range(DENSE_SUMS)]
     lines += ["", "", ""]
     return "\n".join(lines)
 
@@ -662,12 +652,18 @@ def sweep(parallel: bool, dense: bool) -> str:
         f"        e5 += acc[b, {e_slot}]",
         f"        e3 += acc[b, {e_slot + 1}]"]
     if dense:
-        lines += [f"    for r in range({N_DENSE_ROWS}):",
+        slot = {v: r for r, v in enumerate(DENSE_VECTORS)}
+        kref = lambda j: f"S[{slot['k12' if j == N_STAGES else f'k{j}']}, q]"  # noqa: E731
+        lines += [f"    S = np.zeros(({len(DENSE_VECTORS)}, {DENSE_SUMS}))",
+                  f"    for r in range({len(DENSE_VECTORS)}):",
                   f"        for q in range({DENSE_SUMS}):",
                   "            total = 0.0",
                   "            for b in range(n_blocks):",
                   f"                total += acc[b, {e_slot + 2} + {DENSE_SUMS} * r + q]",
-                  "            dsum[r, q] = total"]
+                  "            S[r, q] = total",
+                  f"    for q in range({DENSE_SUMS}):"]
+        lines += dense_rows("s", "S[0, q]", "S[1, q]", kref, kref(N_EXT - 1), 8)
+        lines += [f"        dsum[{r}, q] = {name}_s" for r, name in enumerate(DENSE_ROW_NAMES)]
     lines += ["    return e5, e3", "", "", ""]
     return "\n".join(lines)
 
