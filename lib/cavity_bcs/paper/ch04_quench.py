@@ -48,7 +48,7 @@ angle/N` averaged over the whole run (Fig. 5), on the
     @property
     def peak_refined(self) -> float:
         r"""Detuning of the maximum between grid points: a parabola in :math:`\ln\Delta_c` through the five nearest points."""
-        return _parabola_peak(self.detunings, self.coherence)
+        return parabola_peak(self.detunings, self.coherence)
 
     @property
     def loss_change(self) -> float:
@@ -97,7 +97,8 @@ angle/N` averaged over the whole run (Fig. 5), on the
         }
 
 
-def _parabola_peak(x, y) -> float:
+def parabola_peak(x, y) -> float:
+    """Position of the maximum of sampled ``y(x)`` between grid points: a parabola in ``ln x`` through five points."""
     i = int(np.clip(np.argmax(y), 2, len(y) - 3))
     a, b, _ = np.polyfit(np.log(x[i - 2:i + 3]), y[i - 2:i + 3], 2)
     return float(np.exp(-b / (2 * a)))
@@ -143,7 +144,7 @@ def simulated_maximum(eps0: float, W: float, guess: float, n_atoms: int = 800, t
     base = Model(eps0=eps0, W=W, delta_c=guess, n_atoms=n_atoms)
     grid = np.geomspace(0.75 * guess, 1.33 * guess, 41)
     coherence = sweep(base, {"delta_c": grid}, t_final, progress=False)["coherence_avg"]
-    return _parabola_peak(grid, coherence)
+    return parabola_peak(grid, coherence)
 
 
 def _compute_map(eps0_values=(2.0, 4.0, 6.0, 8.0), W_values=(4.0, 8.0, 12.0, 16.0)) -> ResonanceMap:
