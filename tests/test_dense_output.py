@@ -6,6 +6,10 @@ import pytest
 import cavity_bcs as cb
 from cavity_bcs.meanfield import _dop853, _equations
 
+# kernels' window arguments when no statistics are asked for: (t_min > t_max, stats slots)
+NO_WINDOW = (np.array([np.inf, -np.inf]), np.zeros(6))
+
+
 NAMES = ("s_plus", "photon", "n_photon", "excitations", "energy")
 
 
@@ -76,8 +80,8 @@ def test_streaming_takes_the_fused_steps_and_reads_the_same_outputs():
         steps = set()
         for n_save in (4, 301):
             args = (y0, np.linspace(0.0, 3.0, n_save), p, 1e-9, 1e-12, 100_000, False)
-            fused = _dop853.integrate(*args, np.zeros(2))
-            runs = [_dop853.integrate_streaming(*args, threaded, np.zeros(2)) for threaded in (False, True)]
+            fused = _dop853.integrate(*args, np.zeros(2), *NO_WINDOW)
+            runs = [_dop853.integrate_streaming(*args, threaded, np.zeros(2), *NO_WINDOW) for threaded in (False, True)]
             for streaming in runs:
                 assert fused[3] == streaming[3] == 0
                 assert fused[4] == streaming[4] and fused[5] == streaming[5]
@@ -97,3 +101,61 @@ def test_interpolated_observables_conserve_what_the_dynamics_conserves():
     scale = np.sum(np.abs(m.eps)) / m.n_pairs
     assert np.max(np.abs(r.excitations - r.excitations[0])) < 1e-9
     assert np.max(np.abs(r.energy - r.energy[0])) < 1e-9 * scale
+
+
+def _window_run(m, t_final, window, method, rtol=1e-10):
+    from cavity_bcs.meanfield import _engine
+    p = _equations.physics(m.eps, m.couplings, np.ones(m.n_atoms), m.g_collective, m.delta_c, m.kappa, m.gamma,
+                           m.dephasing, False, 1.0 / m.n_pairs)
+    return _engine.integrate(_equations.pack(cb.x_polarized(m, photon=0.2 - 0.1j)), np.array([0.0, t_final]), p,
+                             rtol=rtol, atol=1e-12, max_steps=10**6, save_state=False, method=method, window=window)
+
+
+@pytest.mark.parametrize("method, changes", [("taylor", dict(kappa=0.2)),
+                                             ("dop853", dict(kappa=0.2, gamma=0.02, dephasing=0.01)),
+                                             ("dop853", dict(kappa=0.2, coupling_profile="cosine"))])
+def test_window_statistics_are_those_of_the_continuous_solution(method, changes):
+    # The integrals and extrema over the window, taken from each step's dense output, against
+    # Simpson's rule and the extrema of a run sampled every 5e-4 (an independent quadrature of
+    # the same trajectory; the sampled extrema are within ~omega^2 dt^2 / 8 ~ 1e-6 of the true ones).
+    from scipy.integrate import simpson
+    if changes.get("coupling_profile") == "cosine":
+        changes = {**changes, "coupling_profile": cb.cosine_profile(200)}
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=200, **changes)
+    t_final, window = 10.0, (4.0, 9.0)
+    st = _window_run(m, t_final, window, method).stats
+    fine = cb.quench(m, t_final, n_save=20001, initial=cb.x_polarized(m, photon=0.2 - 0.1j), method=method)
+    inside = (fine.t >= window[0] - 1e-12) & (fine.t <= window[1] + 1e-12)
+    t, c, n_ph = fine.t[inside], fine.coherence[inside], fine.n_photon[inside]
+    assert abs(st[_equations.STAT_COHERENCE] - simpson(c, x=t)) < 1e-9
+    assert abs(st[_equations.STAT_N_PHOTON] - simpson(n_ph, x=t)) < 1e-9
+    assert abs(st[_equations.STAT_PHOTON] - simpson(np.abs(fine.photon[inside]), x=t)) < 1e-8
+    assert abs(st[_equations.STAT_N_PHOTON_RUN] - simpson(fine.n_photon, x=fine.t)) < 1e-9
+    assert c.max() - 1e-9 <= st[_equations.STAT_COHERENCE_MAX] <= c.max() + 3e-6
+    assert c.min() - 3e-6 <= st[_equations.STAT_COHERENCE_MIN] <= c.min() + 1e-9
+    assert st[_equations.STAT_COHERENCE_MAX] - st[_equations.STAT_COHERENCE_MIN] > 1e-3  # not a flat signal
+
+
+def test_window_statistics_agree_between_the_integrators():
+    # Taylor series and DOP853 interpolant are independent dense outputs of the same trajectory.
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=400, kappa=0.1)
+    taylor = _window_run(m, 30.0, (10.0, 30.0), "taylor", rtol=1e-12).stats
+    dop = _window_run(m, 30.0, (10.0, 30.0), "dop853", rtol=1e-12).stats
+    assert np.max(np.abs(taylor - dop)) < 1e-9
+
+
+def test_sweep_observables_are_the_window_statistics():
+    # What sweep reports, against the same quantities from a finely sampled quench.
+    from scipy.integrate import simpson
+
+    from cavity_bcs.meanfield.sweep import OBSERVABLES, quench_observables
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=100, gamma=0.01)
+    got = dict(zip(OBSERVABLES, quench_observables(m, 20.0, (10.0, 20.0), n_save=11)))
+    fine = cb.quench(m, 20.0, n_save=40001)
+    late = fine.t >= 10.0 - 1e-12
+    assert abs(got["coherence_avg"] - simpson(fine.coherence[late], x=fine.t[late]) / 10.0) < 1e-10
+    assert got["coherence_late"] == got["coherence_avg"]
+    assert abs(got["coherence_swing"] - 0.5 * np.ptp(fine.coherence[late])) < 1e-6
+    assert abs(got["n_photon_avg"] - simpson(fine.n_photon[late], x=fine.t[late]) / 10.0) < 1e-10
+    assert abs(got["photon_late"] - simpson(np.abs(fine.photon[late]), x=fine.t[late]) / 10.0) < 1e-9
+    assert abs(got["n_photon_run_avg"] - simpson(fine.n_photon, x=fine.t) / 20.0) < 1e-10

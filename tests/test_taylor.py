@@ -8,6 +8,10 @@ from cavity_bcs.meanfield import _equations as _kernels
 from cavity_bcs.meanfield import _taylor
 from cavity_bcs.meanfield._equations import pack as _pack
 
+# kernels' window arguments when no statistics are asked for: (t_min > t_max, stats slots)
+NO_WINDOW = (np.array([np.inf, -np.inf]), np.zeros(6))
+
+
 FIG1 = dict(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=400)
 
 
@@ -89,7 +93,7 @@ def test_class_weights_count_identical_atoms():
     def run(y0, eps, w):
         physics = _kernels.physics(eps, np.ones(eps.size), w, m.g_collective, m.delta_c, 0.0, 0.0, 0.0, False,
                                    1.0 / m.n_pairs)
-        return _taylor.integrate(y0, t, physics, 1e-11, 10**6, False, False, np.zeros(2))
+        return _taylor.integrate(y0, t, physics, 1e-11, 10**6, False, False, np.zeros(2), *NO_WINDOW)
     weighted = run(y_single, eps, np.full(n, 2.0))
     doubled = run(y_double, np.concatenate([eps, eps]), np.ones(2 * n))
     assert weighted[3] == doubled[3] == _kernels.STATUS_OK
@@ -106,8 +110,8 @@ def test_threaded_passes_give_the_same_numbers():
     physics = _kernels.physics(m.eps, m.couplings, np.ones(m.n_atoms), m.g_collective, m.delta_c, m.kappa, 0.0,
                                0.0, False, 1.0 / m.n_pairs)
     args = (y0, t, physics, 1e-10, 10**6, True)
-    serial = _taylor.integrate(*args, False, np.zeros(2))
-    threaded = _taylor.integrate(*args, True, np.zeros(2))
+    serial = _taylor.integrate(*args, False, np.zeros(2), *NO_WINDOW)
+    threaded = _taylor.integrate(*args, True, np.zeros(2), *NO_WINDOW)
     assert serial[3] == threaded[3] == _kernels.STATUS_OK and serial[4] == threaded[4]
     assert np.array_equal(serial[0], threaded[0]) and np.array_equal(serial[1], threaded[1])
 

@@ -50,6 +50,8 @@ from ._equations import FAST, STATUS_OK, STATUS_MAX_STEPS, STATUS_STEP_UNDERFLOW
 from ._equations import MONITOR_STOP, MONITOR_TIME, STATUS_INTERRUPTED
 from ._equations import eliminated_photon as _eliminated, observables, photon_and_sum, rhs_local
 from ._equations import photon_rate as _photon_rate, precession as _precession, write_observables
+from ._equations import GAUSS_X as _GAUSS_X, N_GAUSS, N_REFINE, parabola_vertex, stats_extremum_bracket
+from ._equations import stats_reset, stats_run, stats_sample_time, stats_window
 
 #: Blocks of atoms per streaming sweep (a fixed number, serial or threaded, so
 #: results do not depend on how many threads run them).
@@ -269,7 +271,7 @@ def _photon_derivative(out, m, pr, pi, sr, si, G, delta_c, kappa, adiabatic):
 
 def integrator() -> str:
     body = ["@njit",
-            "def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor):",
+            "def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor, window, stats):",
             '    """Adaptive DOP853 from ``t_save[0]`` through every time in ``t_save``.',
             "",
             "    Same contract as :func:`cavity_bcs.meanfield._engine.integrate`'s kernels: returns",
@@ -277,7 +279,8 @@ def integrator() -> str:
             "    steps are set by the tolerance alone and land only on the last time; observables at",
             "    output times inside a step come from Hairer's continuous extension (three more",
             "    stages, reduced over the atoms at once). Saved states make every step land on the",
-            '    next output time instead."""',
+            "    next output time instead. With ``window[0] <= window[1]`` every step's interpolant also",
+            '    adds to the window statistics ``stats`` (slots ``STAT_*`` of :mod:`._equations`)."""',
             f"    {ARGS} = physics",
             "    m = y0.size",
             "    n_save = t_save.size",
@@ -290,6 +293,10 @@ def integrator() -> str:
     body += ["    k_new = np.empty(m)",
              f"    dsum = np.zeros(({N_DENSE_ROWS}, {DENSE_SUMS + 2}))",
              f"    scratch = np.zeros(({len(DENSE_VECTORS)}, {DENSE_SUMS + 2}))",
+             "    want_stats = stats_reset(window, stats)",
+             "    col = np.zeros((7, 1))",
+             "    coherence = np.zeros(N_GAUSS + 2)",
+             "    n_photon = np.zeros(N_GAUSS + 2)",
              "    wf = w * f",
              "    we = w * eps",
              "    _derivative(y, k0, " + ARGS + ")",
@@ -333,8 +340,8 @@ def integrator() -> str:
              "        n_steps += 1",
              "        monitor[MONITOR_TIME] = t + h_use",
              "        t_new = _landed(t, h_use, t_stop)",
-             "        if s < n_save - 1 and t_save[s] < t_new - _slack(t_new):",
-             "            # output times inside the step: the continuous extension"]
+             "        if want_stats or (s < n_save - 1 and t_save[s] < t_new - _slack(t_new)):",
+             "            # output times inside the step, or statistics: the continuous extension"]
     for s_ in range(N_STAGES + 1, N_EXT - 1):
         cols = [int(j) for j in np.flatnonzero(A_EXT[s_])]
         ks = ", ".join(kname(j) for j in cols)
@@ -343,6 +350,9 @@ def integrator() -> str:
     body.append(f"            _stage_{N_EXT - 1}(y, {', '.join(kname(j) for j in cols)}, k{N_EXT - 1}, h_use, {ARGS})")
     ks = ", ".join(kname(j) if j != N_STAGES else "k_new" for j in sorted(set([0, N_STAGES]) | set(D_COLS)))
     body += [f"            _dense_sums(y, y_new, {ks}, h_use, w, wf, we, scratch, dsum)",
+             "            if want_stats:",
+             "                _step_stats(dsum, t, h_use, window, stats, G, delta_c, kappa, adiabatic, inv_n, col, coherence,",
+             "                            n_photon)",
              "            while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):",
              "                if not _observe_dense(dsum, (t_save[s] - t) / h_use, G, delta_c, kappa, adiabatic, inv_n, "
              "obs, s):",
@@ -456,6 +466,55 @@ def _observe_dense(dsum, x, G, delta_c, kappa, adiabatic, inv_n, obs, row):
         if not math.isfinite(obs[r, row]):
             return False
     return True
+
+
+@njit
+def _step_stats(dsum, t, h, window, stats, G, delta_c, kappa, adiabatic, inv_n, col, coherence, n_photon):
+    """Window statistics of the step [t, t + h] from its reduced dense output."""
+    a = max(t, window[0])
+    b = min(t + h, window[1])
+    piece = -1.0
+    if a < b:
+        for k in range(N_GAUSS + 2):
+            _observe_dense(dsum, (stats_sample_time(a, b, k) - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, 0)
+            coherence[k] = math.hypot(col[0, 0], col[1, 0])
+            n_photon[k] = col[4, 0]
+        piece = stats_window(stats, a, b, coherence, n_photon)
+        for which in range(2):  # 0: the largest |S+|, 1: the smallest
+            k = stats_extremum_bracket(coherence, which == 0)
+            t0 = stats_sample_time(a, b, k - 1)
+            t1 = stats_sample_time(a, b, k)
+            t2 = stats_sample_time(a, b, k + 1)
+            v0 = coherence[k - 1]
+            v1 = coherence[k]
+            v2 = coherence[k + 1]
+            for _ in range(N_REFINE):  # successive parabolic interpolation inside the bracket
+                tv = parabola_vertex(t0, t1, t2, v0, v1, v2)
+                if tv == t1 or tv == t0 or tv == t2:
+                    break
+                _observe_dense(dsum, (tv - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, 0)
+                vv = math.hypot(col[0, 0], col[1, 0])
+                better = vv > v1 if which == 0 else vv < v1
+                if tv < t1:
+                    if better:
+                        t2, v2, t1, v1 = t1, v1, tv, vv
+                    else:
+                        t0, v0 = tv, vv
+                elif better:
+                    t0, v0, t1, v1 = t1, v1, tv, vv
+                else:
+                    t2, v2 = tv, vv
+            if which == 0:
+                stats[4] = max(stats[4], v1)
+            else:
+                stats[5] = min(stats[5], v1)
+    if a == t and b == t + h:  # the window holds the whole step: its nodes serve the run's integral
+        stats[3] += piece
+        return
+    for k in range(N_GAUSS):
+        _observe_dense(dsum, 0.5 + 0.5 * _GAUSS_X[k], G, delta_c, kappa, adiabatic, inv_n, col, 0)
+        n_photon[k] = col[4, 0]
+    stats_run(stats, h, n_photon)
 
 
 @njit
@@ -700,7 +759,8 @@ def streaming() -> str:
     b_cols = [int(j) for j in np.flatnonzero(B)]
     e_cols = sorted(set(int(j) for j in np.flatnonzero(E5[:N_STAGES])) | set(int(j) for j in np.flatnonzero(E3[:N_STAGES])))
     body = ["@njit",
-            "def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, threaded, monitor):",
+            "def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, threaded, monitor, window,",
+            "                        stats):",
             '    """DOP853 by streaming sweeps (see the generator); the contract of :func:`integrate`',
             "    plus ``threaded`` (sweeps split over numba's threads). The stage equations are",
             "    iterated to a relative change below 1e-14; a step whose iteration does not settle",
@@ -722,6 +782,10 @@ def streaming() -> str:
             f"    P_check = np.zeros({2 * N_EXT})",
             f"    KP_check = np.zeros({2 * N_EXT})",
             f"    dsum = np.zeros(({N_DENSE_ROWS}, {DENSE_SUMS + 2}))",
+            "    want_stats = stats_reset(window, stats)",
+            "    col = np.zeros((7, 1))",
+            "    coherence = np.zeros(N_GAUSS + 2)",
+            "    n_photon = np.zeros(N_GAUSS + 2)",
             "    c_nodes = np.array([" + ", ".join(lit(c) for c in C_EXT) + "])",
             "    h = _initial_step(" + ARGS + ")",
             "    _, _, r0r, r0i = photon_and_sum(y, f, w, G, delta_c, kappa, adiabatic, inv_n)",
@@ -745,7 +809,7 @@ def streaming() -> str:
             "        n_sub = math.ceil((t_stop - t) / h * (1.0 - 1e-12))",
             "        h_use = (t_stop - t) / max(n_sub, 1)",
             "        # output times inside this step: iterate the continuous extension's stages as well",
-            "        dense = s < n_save - 1 and t_save[s] < t + h_use - _slack(t + h_use)",
+            "        dense = want_stats or (s < n_save - 1 and t_save[s] < t + h_use - _slack(t + h_use))",
             f"        n_st = {N_EXT} if dense else {N_STAGES}",
             f"        n_r = 2 * n_st if dense else {2 * N_STAGES + 2}",
             "        rejected_once = False",
@@ -820,7 +884,7 @@ def streaming() -> str:
             "        n_steps += 1",
             "        monitor[MONITOR_TIME] = t + h_use",
             "        t_new = _landed(t, h_use, t_stop)",
-            "        if dense and s < n_save - 1 and t_save[s] < t_new - _slack(t_new):",
+            "        if dense:",
             "            # the photon's rows of the dense output, from its stage derivatives",
             "            h = h_use  # the step of the interpolant (reset below)",
             "            for c in range(2):",
@@ -829,7 +893,9 @@ def streaming() -> str:
     kp = lambda j: f"KP[{2 * j} + c]"  # noqa: E731
     body += dense_rows("p", "p_old", "p_new", kp, kp(N_EXT - 1), 16)
     body += [f"                dsum[{r}, {DENSE_SUMS} + c] = {name}_p" for r, name in enumerate(DENSE_ROW_NAMES)]
-    body += [
+    body += ["            if want_stats:",
+             "                _step_stats(dsum, t, h_use, window, stats, G, delta_c, kappa, adiabatic, inv_n, col, coherence,",
+             "                            n_photon)",
              "            while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):",
              "                if not _observe_dense(dsum, (t_save[s] - t) / h_use, G, delta_c, kappa, adiabatic, inv_n, "
              "obs, s):",

@@ -24,6 +24,8 @@ from ._equations import FAST, STATUS_OK, STATUS_MAX_STEPS, STATUS_STEP_UNDERFLOW
 from ._equations import MONITOR_STOP, MONITOR_TIME, STATUS_INTERRUPTED
 from ._equations import eliminated_photon as _eliminated, observables, photon_and_sum, rhs_local
 from ._equations import photon_rate as _photon_rate, precession as _precession, write_observables
+from ._equations import GAUSS_X as _GAUSS_X, N_GAUSS, N_REFINE, parabola_vertex, stats_extremum_bracket
+from ._equations import stats_reset, stats_run, stats_sample_time, stats_window
 
 #: Blocks of atoms per streaming sweep (a fixed number, serial or threaded, so
 #: results do not depend on how many threads run them).
@@ -131,6 +133,55 @@ def _observe_dense(dsum, x, G, delta_c, kappa, adiabatic, inv_n, obs, row):
         if not math.isfinite(obs[r, row]):
             return False
     return True
+
+
+@njit
+def _step_stats(dsum, t, h, window, stats, G, delta_c, kappa, adiabatic, inv_n, col, coherence, n_photon):
+    """Window statistics of the step [t, t + h] from its reduced dense output."""
+    a = max(t, window[0])
+    b = min(t + h, window[1])
+    piece = -1.0
+    if a < b:
+        for k in range(N_GAUSS + 2):
+            _observe_dense(dsum, (stats_sample_time(a, b, k) - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, 0)
+            coherence[k] = math.hypot(col[0, 0], col[1, 0])
+            n_photon[k] = col[4, 0]
+        piece = stats_window(stats, a, b, coherence, n_photon)
+        for which in range(2):  # 0: the largest |S+|, 1: the smallest
+            k = stats_extremum_bracket(coherence, which == 0)
+            t0 = stats_sample_time(a, b, k - 1)
+            t1 = stats_sample_time(a, b, k)
+            t2 = stats_sample_time(a, b, k + 1)
+            v0 = coherence[k - 1]
+            v1 = coherence[k]
+            v2 = coherence[k + 1]
+            for _ in range(N_REFINE):  # successive parabolic interpolation inside the bracket
+                tv = parabola_vertex(t0, t1, t2, v0, v1, v2)
+                if tv == t1 or tv == t0 or tv == t2:
+                    break
+                _observe_dense(dsum, (tv - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, 0)
+                vv = math.hypot(col[0, 0], col[1, 0])
+                better = vv > v1 if which == 0 else vv < v1
+                if tv < t1:
+                    if better:
+                        t2, v2, t1, v1 = t1, v1, tv, vv
+                    else:
+                        t0, v0 = tv, vv
+                elif better:
+                    t0, v0, t1, v1 = t1, v1, tv, vv
+                else:
+                    t2, v2 = tv, vv
+            if which == 0:
+                stats[4] = max(stats[4], v1)
+            else:
+                stats[5] = min(stats[5], v1)
+    if a == t and b == t + h:  # the window holds the whole step: its nodes serve the run's integral
+        stats[3] += piece
+        return
+    for k in range(N_GAUSS):
+        _observe_dense(dsum, 0.5 + 0.5 * _GAUSS_X[k], G, delta_c, kappa, adiabatic, inv_n, col, 0)
+        n_photon[k] = col[4, 0]
+    stats_run(stats, h, n_photon)
 
 
 @njit
@@ -785,7 +836,7 @@ def _final(y, k0, k5, k6, k7, k8, k9, k10, k11, y_new, out, h, rtol, atol, eps, 
 
 
 @njit
-def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor):
+def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor, window, stats):
     """Adaptive DOP853 from ``t_save[0]`` through every time in ``t_save``.
 
     Same contract as :func:`cavity_bcs.meanfield._engine.integrate`'s kernels: returns
@@ -793,7 +844,8 @@ def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor):
     steps are set by the tolerance alone and land only on the last time; observables at
     output times inside a step come from Hairer's continuous extension (three more
     stages, reduced over the atoms at once). Saved states make every step land on the
-    next output time instead."""
+    next output time instead. With ``window[0] <= window[1]`` every step's interpolant also
+    adds to the window statistics ``stats`` (slots ``STAT_*`` of :mod:`._equations`)."""
     eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n = physics
     m = y0.size
     n_save = t_save.size
@@ -819,6 +871,10 @@ def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor):
     k_new = np.empty(m)
     dsum = np.zeros((8, 8))
     scratch = np.zeros((14, 8))
+    want_stats = stats_reset(window, stats)
+    col = np.zeros((7, 1))
+    coherence = np.zeros(N_GAUSS + 2)
+    n_photon = np.zeros(N_GAUSS + 2)
     wf = w * f
     we = w * eps
     _derivative(y, k0, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
@@ -867,12 +923,15 @@ def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor):
         n_steps += 1
         monitor[MONITOR_TIME] = t + h_use
         t_new = _landed(t, h_use, t_stop)
-        if s < n_save - 1 and t_save[s] < t_new - _slack(t_new):
-            # output times inside the step: the continuous extension
+        if want_stats or (s < n_save - 1 and t_save[s] < t_new - _slack(t_new)):
+            # output times inside the step, or statistics: the continuous extension
             _stage_13(y, k0, k6, k7, k8, k9, k10, k11, k_new, k13, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
             _stage_14(y, k0, k5, k6, k7, k10, k11, k_new, k13, k14, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
             _stage_15(y, k0, k5, k6, k7, k8, k_new, k13, k14, k15, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
             _dense_sums(y, y_new, k0, k5, k6, k7, k8, k9, k10, k11, k_new, k13, k14, k15, h_use, w, wf, we, scratch, dsum)
+            if want_stats:
+                _step_stats(dsum, t, h_use, window, stats, G, delta_c, kappa, adiabatic, inv_n, col, coherence,
+                            n_photon)
             while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):
                 if not _observe_dense(dsum, (t_save[s] - t) / h_use, G, delta_c, kappa, adiabatic, inv_n, obs, s):
                     return obs, states, y_new, STATUS_NONFINITE, n_steps, n_rejected, t_new
@@ -1872,7 +1931,8 @@ def _sweep_dense_par(y, y_new, P, R, dsum, h, rtol, atol, eps, f, w, G, delta_c,
 
 
 @njit
-def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, threaded, monitor):
+def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, threaded, monitor, window,
+                        stats):
     """DOP853 by streaming sweeps (see the generator); the contract of :func:`integrate`
     plus ``threaded`` (sweeps split over numba's threads). The stage equations are
     iterated to a relative change below 1e-14; a step whose iteration does not settle
@@ -1894,6 +1954,10 @@ def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, 
     P_check = np.zeros(32)
     KP_check = np.zeros(32)
     dsum = np.zeros((8, 8))
+    want_stats = stats_reset(window, stats)
+    col = np.zeros((7, 1))
+    coherence = np.zeros(N_GAUSS + 2)
+    n_photon = np.zeros(N_GAUSS + 2)
     c_nodes = np.array([0.0, 0.05260015195876773, 0.0789002279381516, 0.1183503419072274, 0.2816496580927726, 0.3333333333333333, 0.25, 0.3076923076923077, 0.6512820512820513, 0.6, 0.8571428571428571, 1.0, 1.0, 0.1, 0.2, 0.7777777777777778])
     h = _initial_step(eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
     _, _, r0r, r0i = photon_and_sum(y, f, w, G, delta_c, kappa, adiabatic, inv_n)
@@ -1917,7 +1981,7 @@ def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, 
         n_sub = math.ceil((t_stop - t) / h * (1.0 - 1e-12))
         h_use = (t_stop - t) / max(n_sub, 1)
         # output times inside this step: iterate the continuous extension's stages as well
-        dense = s < n_save - 1 and t_save[s] < t + h_use - _slack(t + h_use)
+        dense = want_stats or (s < n_save - 1 and t_save[s] < t + h_use - _slack(t + h_use))
         n_st = 16 if dense else 12
         n_r = 2 * n_st if dense else 26
         rejected_once = False
@@ -1992,7 +2056,7 @@ def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, 
         n_steps += 1
         monitor[MONITOR_TIME] = t + h_use
         t_new = _landed(t, h_use, t_stop)
-        if dense and s < n_save - 1 and t_save[s] < t_new - _slack(t_new):
+        if dense:
             # the photon's rows of the dense output, from its stage derivatives
             h = h_use  # the step of the interpolant (reset below)
             for c in range(2):
@@ -2014,6 +2078,9 @@ def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, 
                 dsum[5, 6 + c] = f4_p
                 dsum[6, 6 + c] = f5_p
                 dsum[7, 6 + c] = f6_p
+            if want_stats:
+                _step_stats(dsum, t, h_use, window, stats, G, delta_c, kappa, adiabatic, inv_n, col, coherence,
+                            n_photon)
             while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):
                 if not _observe_dense(dsum, (t_save[s] - t) / h_use, G, delta_c, kappa, adiabatic, inv_n, obs, s):
                     return obs, states, y_new, STATUS_NONFINITE, n_steps, n_rejected, t_new

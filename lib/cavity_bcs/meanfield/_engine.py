@@ -25,6 +25,7 @@ from . import _dop853, _taylor
 from ._equations import (
     MONITOR_STOP,
     MONITOR_TIME,
+    N_STATS,
     STATUS_INTERRUPTED,
     STATUS_MAX_STEPS,
     STATUS_NONFINITE,
@@ -207,7 +208,8 @@ class Solution(NamedTuple):
     ``obs`` (7 rows: Re S+, Im S+, Re alpha, Im alpha, |alpha|^2, excitations, energy,
     per N), ``states`` (packed states at the output times when saved, else zero rows),
     ``y_final`` (packed state at the last time), ``n_steps``, ``n_rejected`` and the
-    ``method`` that ran.
+    ``method`` that ran, and ``stats`` (the window statistics, slots ``STAT_*`` of
+    :mod:`._equations`, from the dense output of every step) when a ``window`` was given.
     """
 
     obs: np.ndarray
@@ -216,6 +218,7 @@ class Solution(NamedTuple):
     n_steps: int
     n_rejected: int
     method: str
+    stats: np.ndarray | None = None
 
 
 def taylor_obstacle(f, gamma, dephasing):
@@ -313,7 +316,7 @@ def _integrate_driven(y0, t_save, p: Physics, drive: Drive, rtol, atol, max_step
 
 def integrate(y0, t_save, physics: Physics, *, rtol: float, atol: float, max_steps: int,
               save_state: bool, method: str = "auto", what: str = "the integration",
-              drive: Drive | None = None, progress=None) -> Solution:
+              drive: Drive | None = None, progress=None, window=None) -> Solution:
     """Integrate the mean-field equations from ``t_save[0]`` through every time in ``t_save``.
 
     Parameters
@@ -342,6 +345,13 @@ def integrate(y0, t_save, physics: Physics, *, rtol: float, atol: float, max_ste
     progress : bool or None
         Show a progress bar (tqdm, on stderr): ``None`` shows one once the run has
         taken :data:`PROGRESS_AFTER` seconds, unless ``CAVITY_BCS_PROGRESS=0``.
+    window : (float, float), optional
+        ``(t_min, t_max)`` inside the run: return in ``Solution.stats`` the integrals over it
+        of :math:`|S^+|`, :math:`|\alpha|^2`, :math:`|\alpha|`, the integral of
+        :math:`|\alpha|^2` over the whole run and the extrema of :math:`|S^+|` in it, taken
+        from every step's dense output (Gauss–Legendre nodes; extrema refined by a parabola),
+        so they do not depend on ``t_save``. DOP853 then evaluates its continuous extension
+        on every step.
 
     Ctrl-C stops a run in the main thread at its next step with ``KeyboardInterrupt``;
     runs on worker threads stop when their caller is interrupted (:func:`interruptible`).
@@ -357,6 +367,14 @@ def integrate(y0, t_save, physics: Physics, *, rtol: float, atol: float, max_ste
     if not np.all(np.isfinite(y0)):
         # the kernels would only see an error norm of 1e300 and report a step underflow
         raise IntegrationError(f"{what} cannot start: the initial state contains NaN or infinite values")
+    if window is not None:
+        window = np.array([float(window[0]), float(window[1])])
+        if not (t_save[0] <= window[0] < window[1] <= t_save[-1]):
+            raise ValueError(f"window must satisfy t_save[0] <= t_min < t_max <= t_save[-1], got {tuple(window)}")
+        if drive is not None:
+            raise ValueError("window statistics are not available for driven runs")
+    stats = np.zeros(N_STATS)
+    window_arg = window if window is not None else np.array([np.inf, -np.inf])
     if drive is not None:
         if method not in ("auto", "dop853"):
             raise ValueError(f"a driven run integrates with DOP853: method must be 'auto' or 'dop853', got {method!r}")
@@ -371,12 +389,14 @@ def integrate(y0, t_save, physics: Physics, *, rtol: float, atol: float, max_ste
     monitor = np.zeros(2)
     monitor[MONITOR_TIME] = t_save[0]
     if method == "taylor":
-        run = lambda: _taylor.integrate(y0, t_save, physics, rtol, max_steps, save_state, threaded, monitor)  # noqa: E731
+        run = lambda: _taylor.integrate(y0, t_save, physics, rtol, max_steps, save_state, threaded,  # noqa: E731
+                                        monitor, window_arg, stats)
     elif large:
         run = lambda: _dop853.integrate_streaming(y0, t_save, physics, rtol, atol, max_steps,  # noqa: E731
-                                                  save_state, threaded, monitor)
+                                                  save_state, threaded, monitor, window_arg, stats)
     else:
-        run = lambda: _dop853.integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor)  # noqa: E731
+        run = lambda: _dop853.integrate(y0, t_save, physics, rtol, atol, max_steps, save_state,  # noqa: E731
+                                        monitor, window_arg, stats)
     progress = progress_enabled(progress)
     with _registered(monitor), (_PARALLEL_LOCK if threaded else _nothing()):
         if threading.current_thread() is threading.main_thread():
@@ -388,4 +408,5 @@ def integrate(y0, t_save, physics: Physics, *, rtol: float, atol: float, max_ste
         raise KeyboardInterrupt(f"{what} interrupted at t = {t:.6g}")
     if status != STATUS_OK:
         raise IntegrationError(_failure(status, t, t_save[-1], max_steps, what))
-    return Solution(obs, states, y_final, int(n_steps), int(n_rejected), method)
+    return Solution(obs, states, y_final, int(n_steps), int(n_rejected), method,
+                    stats if window is not None else None)

@@ -20,6 +20,7 @@ The kernels know nothing of :class:`~cavity_bcs.Model`: the physics reaches them
 as one :class:`Physics` named tuple (numba compiles it like a struct), built by
 :func:`physics`.
 """
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -42,6 +43,23 @@ STATUS_INTERRUPTED = 4
 # the time it has reached into monitor[TIME] after every step (progress bars).
 MONITOR_STOP = 0
 MONITOR_TIME = 1
+
+# Statistics over a time window, computed by the integrators from their dense output (every
+# step's interpolant or series) when the engine is given a ``window``: no saved points involved.
+# ``stats`` slots: integrals over the window of |S+|, |alpha|^2 and |alpha|, the integral of
+# |alpha|^2 over the whole run, and the largest and smallest |S+| in the window.
+STAT_COHERENCE = 0
+STAT_N_PHOTON = 1
+STAT_PHOTON = 2
+STAT_N_PHOTON_RUN = 3
+STAT_COHERENCE_MAX = 4
+STAT_COHERENCE_MIN = 5
+N_STATS = 6
+
+#: Gauss–Legendre nodes and weights on [-1, 1] for the integrals over each step (exact for
+#: polynomials of degree 15; the DOP853 interpolant has degree 7, the observables are smooth).
+N_GAUSS = 8
+GAUSS_X, GAUSS_W = np.polynomial.legendre.leggauss(N_GAUSS)
 
 
 class Physics(NamedTuple):
@@ -217,3 +235,78 @@ def write_observables(sx, sy, sz, eps_z, coupling, ar, ai, delta_c, adiabatic, i
     # The spin model conserves sum(z) alone: its photon is virtual.
     obs[5, row] = 0.5 * sz * inv_n + (0.0 if adiabatic else nph)
     obs[6, row] = (eps_z + coupling) * inv_n + delta_c * nph
+
+
+# ------------------------------------------------------------------ window statistics
+@njit
+def stats_reset(window, stats):
+    """Zero the integrals, open the extrema; True when ``window`` (t_min, t_max) asks for statistics."""
+    for j in range(stats.size):
+        stats[j] = 0.0
+    stats[STAT_COHERENCE_MAX] = -np.inf
+    stats[STAT_COHERENCE_MIN] = np.inf
+    return window[0] <= window[1]
+
+
+@njit
+def stats_sample_time(a, b, k):
+    """Sample ``k`` of a piece [a, b]: a, then the N_GAUSS Gauss nodes, then b."""
+    if k == 0:
+        return a
+    if k == N_GAUSS + 1:
+        return b
+    return 0.5 * (a + b) + 0.5 * (b - a) * GAUSS_X[k - 1]
+
+
+@njit
+def stats_window(stats, a, b, coherence, n_photon):
+    """Add the piece [a, b] of the window from |S+| and |alpha|^2 at its samples
+    (:func:`stats_sample_time`); return the piece's integral of |alpha|^2."""
+    half = 0.5 * (b - a)
+    piece = 0.0
+    for k in range(N_GAUSS):
+        wk = half * GAUSS_W[k]
+        stats[STAT_COHERENCE] += wk * coherence[k + 1]
+        piece += wk * n_photon[k + 1]
+        stats[STAT_PHOTON] += wk * math.sqrt(max(n_photon[k + 1], 0.0))
+    stats[STAT_N_PHOTON] += piece
+    # extrema of the samples; the integrator refines interior ones (stats_extremum_bracket)
+    for k in range(N_GAUSS + 2):
+        stats[STAT_COHERENCE_MAX] = max(stats[STAT_COHERENCE_MAX], coherence[k])
+        stats[STAT_COHERENCE_MIN] = min(stats[STAT_COHERENCE_MIN], coherence[k])
+    return piece
+
+
+@njit
+def stats_extremum_bracket(coherence, largest):
+    """Middle sample of the three around the largest (or smallest) sample: the bracket in which
+    the integrator refines the extremum (at an end of the piece, the extremum may lie between
+    that end and the next sample)."""
+    best = 0
+    for k in range(1, N_GAUSS + 2):
+        if (coherence[k] > coherence[best]) if largest else (coherence[k] < coherence[best]):
+            best = k
+    return min(max(best, 1), N_GAUSS)
+
+
+@njit
+def parabola_vertex(t0, t1, t2, v0, v1, v2):
+    """Abscissa of the vertex of the parabola through three points (t1 if they are collinear)."""
+    d0 = (v1 - v0) / (t1 - t0)
+    d1 = (v2 - v1) / (t2 - t1)
+    curv = (d1 - d0) / (t2 - t0)
+    if curv == 0.0:
+        return t1
+    tv = t1 - 0.5 * (d0 + curv * (t1 - t0)) / curv
+    return min(max(tv, t0), t2)
+
+
+#: Successive parabolic steps that refine an extremum inside a step.
+N_REFINE = 4
+
+
+@njit
+def stats_run(stats, h, n_photon):
+    """Add a step of length ``h`` to the run's integral of |alpha|^2 (values at its Gauss nodes)."""
+    for k in range(N_GAUSS):
+        stats[STAT_N_PHOTON_RUN] += 0.5 * h * GAUSS_W[k] * n_photon[k]

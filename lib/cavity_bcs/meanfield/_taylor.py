@@ -46,8 +46,11 @@ from numba import prange
 from .._numba import njit
 from ._equations import (
     FAST,
+    GAUSS_X,
     MONITOR_STOP,
     MONITOR_TIME,
+    N_GAUSS,
+    N_REFINE,
     STATUS_INTERRUPTED,
     STATUS_MAX_STEPS,
     STATUS_NONFINITE,
@@ -55,7 +58,13 @@ from ._equations import (
     STATUS_STEP_UNDERFLOW,
     eliminated_photon,
     pack_into,
+    parabola_vertex,
     photon_rate,
+    stats_extremum_bracket,
+    stats_reset,
+    stats_run,
+    stats_sample_time,
+    stats_window,
     write_observables,
 )
 
@@ -265,14 +274,15 @@ def _advance_block(x, y, z, u, w, M, mom, vx, vy, vz, up):
 
 
 @njit
-def integrate(y0, t_save, physics, tol, max_steps, save_state, threaded, monitor):
+def integrate(y0, t_save, physics, tol, max_steps, save_state, threaded, monitor, window, stats):
     """Taylor integration from ``t_save[0]`` through every time in ``t_save``.
 
     ``physics`` is a :class:`~cavity_bcs.meanfield._equations.Physics` whose couplings
     are all equal (``f[0]`` is used; its ``gamma`` and ``dephasing`` must be zero, which
     :func:`cavity_bcs.meanfield._engine.resolve_method` guarantees); ``threaded``
     splits the passes over the atoms across numba's threads; ``monitor`` is the
-    stop flag and progress slot of :mod:`._equations`. Returns
+    stop flag and progress slot of :mod:`._equations`; with ``window[0] <= window[1]`` every
+    step's series adds to the window statistics ``stats`` (slots ``STAT_*``). Returns
     ``(obs, states, y_final, status, n_steps, n_rejected, t)`` (never a rejected step).
     """
     eps, f, w, G, delta_c, kappa, _, _, adiabatic, inv_n = physics
@@ -311,6 +321,10 @@ def integrate(y0, t_save, physics, tol, max_steps, save_state, threaded, monitor
     _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, 0)
     if save_state:
         pack_into(x, y, z, ar, ai, states[0])
+    want_stats = stats_reset(window, stats)
+    col = np.zeros((7, 1))
+    coherence = np.zeros(N_GAUSS + 2)
+    n_photon = np.zeros(N_GAUSS + 2)
     t = t_save[0]
     t_final = t_save[n_save - 1]
     n_steps = 0
@@ -338,6 +352,9 @@ def integrate(y0, t_save, physics, tol, max_steps, save_state, threaded, monitor
                 if not _finite_column(obs, s):
                     return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0, t
                 s += 1
+        if want_stats:
+            _step_stats(SUM, AR, AI, t, h, window, stats, E, Gf, delta_c, kappa, adiabatic, inv_n, col, coherence,
+                        n_photon)
         _sum_series(P, h, M)
         _advance(x, y, z, u, w, M, mom, parts, scratch, threaded)
         if adiabatic:
@@ -389,6 +406,56 @@ def _observe_series(SUM, AR, AI, tau, E, Gf, delta_c, kappa, adiabatic, inv_n, o
     if adiabatic:
         ar, ai = eliminated_photon(0.5 * inv_n * Gf * X, -0.5 * inv_n * Gf * Y, 1.0, delta_c, kappa)
     _observe_sums(X, Y, Z, UZ, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, row)
+
+
+@njit
+def _step_stats(SUM, AR, AI, t, h, window, stats, E, Gf, delta_c, kappa, adiabatic, inv_n, col, coherence, n_photon):
+    """Window statistics of the step [t, t + h] from its series (see :func:`._equations.stats_window`)."""
+    a = max(t, window[0])
+    b = min(t + h, window[1])
+    piece = -1.0
+    if a < b:
+        for k in range(N_GAUSS + 2):
+            _observe_series(SUM, AR, AI, stats_sample_time(a, b, k) - t, E, Gf, delta_c, kappa, adiabatic, inv_n,
+                            col, 0)
+            coherence[k] = math.hypot(col[0, 0], col[1, 0])
+            n_photon[k] = col[4, 0]
+        piece = stats_window(stats, a, b, coherence, n_photon)
+        for which in range(2):  # 0: the largest |S+|, 1: the smallest
+            k = stats_extremum_bracket(coherence, which == 0)
+            t0 = stats_sample_time(a, b, k - 1)
+            t1 = stats_sample_time(a, b, k)
+            t2 = stats_sample_time(a, b, k + 1)
+            v0 = coherence[k - 1]
+            v1 = coherence[k]
+            v2 = coherence[k + 1]
+            for _ in range(N_REFINE):  # successive parabolic interpolation inside the bracket
+                tv = parabola_vertex(t0, t1, t2, v0, v1, v2)
+                if tv == t1 or tv == t0 or tv == t2:
+                    break
+                _observe_series(SUM, AR, AI, tv - t, E, Gf, delta_c, kappa, adiabatic, inv_n, col, 0)
+                vv = math.hypot(col[0, 0], col[1, 0])
+                better = vv > v1 if which == 0 else vv < v1
+                if tv < t1:
+                    if better:
+                        t2, v2, t1, v1 = t1, v1, tv, vv
+                    else:
+                        t0, v0 = tv, vv
+                elif better:
+                    t0, v0, t1, v1 = t1, v1, tv, vv
+                else:
+                    t2, v2 = tv, vv
+            if which == 0:
+                stats[4] = max(stats[4], v1)
+            else:
+                stats[5] = min(stats[5], v1)
+    if a == t and b == t + h:  # the window holds the whole step: its nodes serve the run's integral
+        stats[3] += piece
+        return
+    for k in range(N_GAUSS):
+        _observe_series(SUM, AR, AI, 0.5 * h * (1.0 + GAUSS_X[k]), E, Gf, delta_c, kappa, adiabatic, inv_n, col, 0)
+        n_photon[k] = col[4, 0]
+    stats_run(stats, h, n_photon)
 
 
 @njit
