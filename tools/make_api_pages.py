@@ -122,7 +122,10 @@ def pages() -> dict[Path, str]:
              "$\\chi N$, times in $1/(\\chi N)$, with $\\chi = g^2/\\Delta_c$ and $N$ half the number of atoms.\n\n"
              "This page documents the flat API, every name of `cavity_bcs.__all__`, under the name you call it by "
              "(`import cavity_bcs as cb; cb.quench(...)`). The pages below document the public names of each "
-             f"subpackage that the flat API does not re-export:\n\n{toc_lines}\n\n")
+             f"subpackage that the flat API does not re-export:\n\n{toc_lines}\n\n"
+             "The modules among the flat names, and where they are documented:\n\n"
+             + "\n".join(f"* `cb.{n}`: {{py:mod}}`{getattr(cb, n).__name__}`"
+                         for n in cb.__all__ if isinstance(getattr(cb, n), types.ModuleType)) + "\n\n")
     out = {BOOK / "api.md": _page(cb, flat, "API reference", intro, skip=SUBPACKAGES)}
     for sub, title in SUBPACKAGES.items():
         module = importlib.import_module(f"cavity_bcs.{sub}")
