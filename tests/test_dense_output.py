@@ -90,6 +90,15 @@ def test_streaming_takes_the_fused_steps_and_reads_the_same_outputs():
             assert np.array_equal(runs[0][0], runs[1][0]) and np.array_equal(runs[0][2], runs[1][2])
             steps.add(fused[4])
         assert len(steps) == 1
+        # and the window statistics, from the same interpolants
+        window = np.array([0.7, 2.9])
+        stats = [np.zeros(6) for _ in range(3)]
+        args = (y0, np.array([0.0, 3.0]), p, 1e-9, 1e-12, 100_000, False)
+        _dop853.integrate(*args, np.zeros(2), window, stats[0])
+        for threaded in (False, True):
+            _dop853.integrate_streaming(*args, threaded, np.zeros(2), window, stats[1 + threaded])
+        assert np.max(np.abs(stats[0] - stats[1])) < 1e-12 and np.array_equal(stats[1], stats[2])
+        assert stats[0][_equations.STAT_COHERENCE] > 0.0
 
 
 def test_interpolated_observables_conserve_what_the_dynamics_conserves():
