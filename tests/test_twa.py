@@ -300,3 +300,47 @@ def test_bad_open_system_input_raises_value_error():
         twa_quench(m, 1.0, classes=cb.coarse_grain(small_open_model(4), 1, 1, initial=cb.x_polarized(m)))
     with pytest.raises(cb.IntegrationError, match="max_steps"):
         twa_quench(m, 10.0, n_samples=2, max_steps=10)
+
+
+# ------------------------------------------------------------------ other starts than +x
+def test_a_start_along_y_is_sampled_in_its_own_frame():
+    # the discrete Wigner points of a spin along +y: y = 1 exactly, x and z = +-1 with mean 0
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=20)
+    along_y = cb.State(np.tile([0.0, 1.0, 0.0], (20, 1)), 0.0)
+    rows = cb.sample_initial(m, 4000, seed=1, initial=along_y)
+    spins = rows[:, :60].reshape(4000, 3, 20)  # [x(n), y(n), z(n)] per sample
+    assert np.all(spins[:, 1] == 1.0)
+    assert np.all(np.abs(spins[:, 0]) == 1.0) and np.all(np.abs(spins[:, 2]) == 1.0)
+    assert abs(spins[:, 0].mean()) < 0.03 and abs(spins[:, 2].mean()) < 0.03
+
+
+def test_a_class_start_has_transverse_variance_one_over_its_size():
+    # a class of n spins along a common direction: perpendicular fluctuations of variance 1/n, none along it
+    m = cb.Model(eps0=6.0, W=0.0, delta_c=7.0, n_atoms=400)
+    direction = np.array([0.6, 0.0, 0.8])
+    start = cb.State(np.tile(direction, (400, 1)), 0.1j)
+    rows = cb.sample_initial(m, 20000, seed=2, classes=(1, 1), initial=start)
+    spins = rows[:, :6].reshape(20000, 3, 2).transpose(0, 2, 1)  # (sample, class, xyz); 2 classes of 200
+    along = spins @ direction
+    perpendicular = spins - along[..., None] * direction
+    assert np.allclose(along, 1.0)
+    assert np.var(perpendicular, axis=0).sum(axis=-1) == pytest.approx(np.full(2, 2.0 / 200), rel=0.03)
+    assert rows[:, -1].mean() == pytest.approx(0.1, abs=3e-3)  # Im alpha: the start's photon
+
+
+def test_drive_prepared_start_without_noise_is_the_coarse_mean_field():
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=2000, coupling_profile=cb.cosine_profile(2000))
+    start = cb.drive_state(m)
+    noiseless = twa_quench(m, 5.0, n_samples=2, n_save=51, seed=1, classes=(32, 4), initial=start, noise=0.0)
+    reference = cb.coarse_quench(cb.coarse_grain(m, 32, 4, initial=start), 5.0, n_save=51)
+    assert np.max(np.abs(noiseless.s_plus - reference.s_plus)) < 1e-7
+
+
+def test_bad_starts_are_refused():
+    m = cb.Model(eps0=6.0, W=8.0, delta_c=7.0, n_atoms=4)
+    with pytest.raises(ValueError, match="spin-coherent"):
+        twa_quench(m, 1.0, n_samples=4, initial=cb.State(np.tile([0.5, 0.0, 0.0], (4, 1)), 0.0))
+    with pytest.raises(ValueError, match="photon"):
+        twa_quench(m, 1.0, n_samples=4, photon=0.3, initial=cb.x_polarized(m))
+    with pytest.raises(TypeError, match="initial"):
+        twa_quench(m, 1.0, n_samples=4, initial="drive")

@@ -149,7 +149,7 @@ from .. import _validate as check
 from ..experiment.coarse import CoarseModel, coarse_grain
 from ..meanfield import _engine
 from ..meanfield._equations import STATUS_INTERRUPTED, STATUS_OK, pack, physics, unpack_spins
-from ..meanfield.states import resolve_photon, x_polarized
+from ..meanfield.states import State, resolve_photon, x_polarized
 from ..model import Model
 from ..results import PairCoherent
 from . import _sde
@@ -255,22 +255,67 @@ def _seed_sequence(seed) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed)
 
 
-def _classes(model: Model, classes) -> CoarseModel | None:
-    """``None`` (atoms one by one), or the class model of ``classes``."""
+def _start(model: Model, initial, photon):
+    """The mean-field start: ``initial`` (a product of spin-coherent states) or every spin along +x with ``photon``."""
+    if initial is None:
+        return None
+    initial = check.instance("initial", initial, State)
+    if not (isinstance(photon, str) and photon == "vacuum"):
+        raise ValueError("photon must be left at its default when initial is given: the start's photon is "
+                         "initial.photon")
+    spins = np.asarray(initial.spins, dtype=float)
+    if spins.shape != (model.n_atoms, 3):
+        raise ValueError(f"initial must hold one Bloch vector per atom, shape ({model.n_atoms}, 3), got {spins.shape}")
+    length = np.linalg.norm(spins, axis=1)
+    if np.max(np.abs(length - 1.0)) > 1e-6:
+        raise ValueError("initial must be a product of spin-coherent states (every Bloch vector of length 1), got "
+                         f"lengths from {length.min():.6g} to {length.max():.6g}")
+    return initial
+
+
+def _classes(model: Model, classes, start=None) -> CoarseModel | None:
+    """``None`` (atoms one by one), or the class model of ``classes`` for the start (default: every spin along +x)."""
     if classes is None:
         return None
     if isinstance(classes, CoarseModel):
         if classes.model is not model:
             raise ValueError("classes must be coarse_grain(model, ...) of this very model")
-        if not np.allclose(classes.spins, [1.0, 0.0, 0.0], atol=1e-12):
+        if start is None and not np.allclose(classes.spins, [1.0, 0.0, 0.0], atol=1e-12):
             raise ValueError("classes must hold the quench state (every spin along +x): "
-                             "build them with coarse_grain(model, n_eps, n_g, initial=x_polarized(model))")
-        return classes
-    if isinstance(classes, tuple) and len(classes) == 2:
+                             "build them with coarse_grain(model, n_eps, n_g, initial=x_polarized(model)), "
+                             "or pass the start they were built from as initial=")
+        if start is not None and abs(classes.photon - start.photon) > 1e-12:
+            raise ValueError("classes must be built from initial: coarse_grain(model, n_eps, n_g, initial=initial)")
+        coarse = classes
+    elif isinstance(classes, tuple) and len(classes) == 2:
         n_eps, n_g = (check.integer("classes[0] (energy bins per band)", classes[0], minimum=1),
                       check.integer("classes[1] (coupling bins)", classes[1], minimum=1))
-        return coarse_grain(model, n_eps, n_g, initial=x_polarized(model))
-    raise ValueError(f"classes must be None, a CoarseModel or (n_eps_bins, n_g_bins), got {classes!r}")
+        coarse = coarse_grain(model, n_eps, n_g, initial=x_polarized(model) if start is None else start)
+    else:
+        raise ValueError(f"classes must be None, a CoarseModel or (n_eps_bins, n_g_bins), got {classes!r}")
+    length = np.linalg.norm(coarse.spins, axis=1)
+    if np.min(length) < MIN_CLASS_ALIGNMENT:
+        raise ValueError(f"classes mix atoms whose Bloch vectors point apart (a class mean of length {length.min():.3f} "
+                         f"< {MIN_CLASS_ALIGNMENT}): use more bins, so that each class is one collective spin")
+    return coarse
+
+
+#: Shortest accepted class-mean Bloch vector: a class must hold (nearly) parallel spins to be one
+#: collective spin-coherent state.
+MIN_CLASS_ALIGNMENT = 0.99
+
+
+def _frames(directions: np.ndarray):
+    r"""Two unit vectors perpendicular to each row of ``directions`` (unit vectors): :math:`\hat e_1 \propto \hat z\times\hat n`
+    (or :math:`\hat y` when :math:`\hat n = \pm\hat z`) and :math:`\hat e_2 = \hat n\times\hat e_1`; for :math:`\hat n = \hat x`
+    exactly :math:`\hat y` and :math:`\hat z`."""
+    e1 = np.cross([0.0, 0.0, 1.0], directions)
+    norm = np.linalg.norm(e1, axis=1)
+    polar = norm < 1e-12
+    e1[polar] = [0.0, 1.0, 0.0]
+    norm[polar] = 1.0
+    e1 /= norm[:, None]
+    return e1, np.cross(directions, e1)
 
 
 #: Largest accepted ``noise`` scale (1 is the quantum noise; larger values only exaggerate it, and
@@ -279,7 +324,8 @@ MAX_NOISE = 10.0
 
 
 def sample_initial(model: Model, n_samples: int, seed=None, photon="vacuum",
-                   noise: float = 1.0, classes=None, class_sampling: str = "gaussian") -> np.ndarray:
+                   noise: float = 1.0, classes=None, class_sampling: str = "gaussian",
+                   initial: State | None = None) -> np.ndarray:
     r"""Initial phase-space samples, packed as the kernel's real vectors.
 
     Atoms one by one (``classes=None``): an array of shape ``(n_samples, 3 n_atoms + 2)``,
@@ -295,39 +341,53 @@ def sample_initial(model: Model, n_samples: int, seed=None, photon="vacuum",
     each class's mean Bloch vector :math:`m^x = 1`, :math:`m^{y,z}` of variance
     ``noise**2`` :math:`/n_c`, drawn by ``class_sampling`` (``"gaussian"`` or ``"binomial"``).
     ``seed``: an integer, ``None`` or a :class:`numpy.random.SeedSequence`.
+
+    ``initial`` (a :class:`~cavity_bcs.State` whose Bloch vectors all have length 1, e.g. the
+    drive-prepared :func:`~cavity_bcs.drive_state`) replaces the +x start: each atom (or class)
+    is sampled as above in the frame of its own direction :math:`\hat n` — the fluctuations lie
+    along the two directions perpendicular to :math:`\hat n` — and the photon noise is added to
+    ``initial.photon``.
     """
     check.instance("model", model, Model)
     n_samples = check.integer("n_samples", n_samples, minimum=1)
     noise = check.in_range("noise", noise, 0.0, MAX_NOISE)
     class_sampling = check.choice("class_sampling", class_sampling, CLASS_SAMPLINGS)
-    coarse = _classes(model, classes)
+    start = _start(model, initial, photon)
+    coarse = _classes(model, classes, start)
     n_spins = model.n_atoms if coarse is None else coarse.eps.size
     check.memory("sample_initial", 8.0 * n_samples * (3 * n_spins + 2) * (1 if coarse is None else 2),
                  f"n_samples = {n_samples} samples of {n_spins} spins")
     rng = np.random.default_rng(_seed_sequence(seed))
     if coarse is None:
         n = model.n_atoms
-        x_spins = np.zeros((n, 3))
-        x_spins[:, 0] = 1.0
-        photon = resolve_photon(photon, model, x_spins)
+        if start is None:
+            directions = np.zeros((n, 3))
+            directions[:, 0] = 1.0
+            photon = resolve_photon(photon, model, directions)
+        else:
+            directions, photon = np.asarray(start.spins, dtype=float), start.photon
         signs = 2.0 * rng.integers(0, 2, size=(n_samples, 2 * n)) - 1.0
-        spins = np.empty((n_samples, n, 3))
-        spins[:, :, 0] = 1.0
-        spins[:, :, 1] = noise * signs[:, :n]
-        spins[:, :, 2] = noise * signs[:, n:]
+        noise_1, noise_2 = noise * signs[:, :n], noise * signs[:, n:]
+        lengths = np.ones(n)
     else:
-        photon = resolve_photon(photon, model, x_polarized(model).spins)
+        photon = (resolve_photon(photon, model, x_polarized(model).spins) if start is None else coarse.photon)
         n_c = coarse.weights
         n = n_c.size
-        spins = np.empty((n_samples, n, 3))
-        spins[:, :, 0] = 1.0
-        for k in (1, 2):
+        lengths = np.linalg.norm(coarse.spins, axis=1)
+        directions = coarse.spins / lengths[:, None]
+        draws = []
+        for _ in (1, 2):
             if class_sampling == "gaussian":
-                spins[:, :, k] = rng.standard_normal((n_samples, n)) / np.sqrt(n_c)
+                draw = rng.standard_normal((n_samples, n)) / np.sqrt(n_c)
             else:
                 counts = n_c.astype(np.int64)
-                spins[:, :, k] = (2.0 * rng.binomial(counts, 0.5, size=(n_samples, n)) - counts) / n_c
-            spins[:, :, k] *= noise
+                draw = (2.0 * rng.binomial(counts, 0.5, size=(n_samples, n)) - counts) / n_c
+            draws.append(noise * draw)
+        noise_1, noise_2 = draws
+    e1, e2 = _frames(directions)
+    # the mean along n, the fluctuations along e1 and e2 (for n = +x: exactly y and z)
+    spins = ((lengths[:, None] * directions)[None, :, :] + noise_1[:, :, None] * e1[None, :, :]
+             + noise_2[:, :, None] * e2[None, :, :])
     sigma = noise * np.sqrt(1.0 / (4.0 * model.n_pairs))
     re = rng.standard_normal(n_samples)
     im = rng.standard_normal(n_samples)
@@ -399,7 +459,8 @@ def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int 
                seed=None, photon="vacuum", noise: float = 1.0, workers=None,
                classes=None, class_sampling: str = "gaussian", method: str = "auto", dt: float | None = None,
                dt_loss: float | None = None,
-               rtol: float = 1e-8, atol: float = 1e-10, max_steps: int = 10_000_000, progress=None) -> TWAResult:
+               rtol: float = 1e-8, atol: float = 1e-10, max_steps: int = 10_000_000, progress=None,
+               initial: State | None = None) -> TWAResult:
     r"""Truncated-Wigner quench from every spin along :math:`+x` and the photon vacuum,
     with the quantum noise of the model's loss channels.
 
@@ -458,6 +519,12 @@ def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int 
         the statistical error dominates).
     max_steps : int
         Limit on the steps of one sample.
+    initial : State, optional
+        The mean-field start whose quantum noise is sampled, instead of every spin along
+        :math:`+x` with ``photon``: a product of spin-coherent states (every Bloch vector of
+        length 1), e.g. the drive-prepared :func:`~cavity_bcs.drive_state` of the experiment;
+        its photon is ``initial.photon`` (leave ``photon`` at its default). With classes, the
+        class means of this start are sampled.
     progress : bool or None
         Progress bar over the samples (tqdm, on stderr): None shows one once the run has taken
         a few seconds (unless ``CAVITY_BCS_PROGRESS=0``). Ctrl-C stops every sample at its
@@ -489,7 +556,8 @@ def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int 
     lossy = model.kappa > 0 or model.gamma > 0 or model.dephasing > 0
     if method == "auto":
         method = "sde" if lossy else "ode"
-    coarse = _classes(model, classes)
+    start = _start(model, initial, photon)
+    coarse = _classes(model, classes, start)
     collective = coarse is not None
     if collective:
         eps, f, w = coarse.eps, coarse.couplings, coarse.weights
@@ -503,7 +571,7 @@ def twa_quench(model: Model, t_final: float, n_samples: int = 1000, n_save: int 
     t_save = np.linspace(0.0, t_final, n_save)
     ss = _seed_sequence(seed)
     samples = sample_initial(model, n_samples, seed=ss, photon=photon, noise=noise, classes=coarse,
-                             class_sampling=class_sampling)
+                             class_sampling=class_sampling, initial=start)
     N = model.n_pairs
     p = physics(eps, f, w, model.g_collective, model.delta_c, model.kappa, model.gamma, model.dephasing,
                 False, 1.0 / N)
