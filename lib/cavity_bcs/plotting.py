@@ -33,7 +33,7 @@ LABELS = {
     "delta_c": r"cavity detuning $\Delta_c/\chi N$",
     "W": r"bandwidth $W/\chi N$",
     "eps0": r"band separation $\varepsilon_0/\chi N$",
-    "eps": r"atomic energy $\varepsilon/\chi N$",
+    "eps": r"atomic energy $\varepsilon_i/\chi N$ (transition $2\varepsilon_i$)",
     "photon": r"$|\langle a\rangle|/\sqrt{N}$",
     "photon_re": r"$\mathrm{Re}\,\langle a\rangle/\sqrt{N}$",
     "n_photon": r"photon density $\langle a^\dagger a\rangle/N$",
@@ -68,10 +68,23 @@ def use_style():
         "axes.spines.right": False,
         "font.size": 11,
         "axes.labelsize": 11,
-        "legend.frameon": False,
+        # a light frame keeps a legend readable where it has to sit over data
+        "legend.frameon": True,
+        "legend.framealpha": 0.9,
+        "legend.edgecolor": "0.85",
+        "legend.fancybox": False,
         "lines.linewidth": 1.6,
         "figure.constrained_layout.use": True,
     })
+    # In a notebook, store figures at twice the pixel density (sharp on HiDPI screens; the displayed
+    # size stays that of figure.dpi).
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("retina")
 
 
 def figure(ncols=1, nrows=1, width=None, height=None, **kwargs):
