@@ -320,3 +320,12 @@ def test_a_tolerance_that_leaves_out_every_sector_is_refused():
     m = cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=4)  # largest sector weight 6/16
     with pytest.raises(ValueError, match="tol"):
         hilbert_dimension(m, tol=0.5)
+
+
+def test_chebyshev_results_are_bit_identical_for_any_thread_count():
+    # sectors are advanced independently and summed in a fixed order, whichever thread did the work
+    model = cb.Model(eps0=6.0, W=8.0, delta_c=6.0, n_atoms=10)
+    one = cb.exact_quench(model, 2.0, 21, method="chebyshev", basis="full", workers=1)
+    two = cb.exact_quench(model, 2.0, 21, method="chebyshev", basis="full", workers=2)
+    for key in ("s_plus", "photon", "n_photon", "energy", "excitations", "pair_correlation"):
+        assert np.array_equal(getattr(one, key), getattr(two, key)), key
