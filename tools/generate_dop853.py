@@ -129,7 +129,7 @@ def stage(s: int) -> str:
     cols = [int(j) for j in np.flatnonzero(A_EXT[s])]
     ks = ", ".join(f"k{j}" for j in cols)
     lines = ["@njit(fastmath=FAST)",
-             f"def _stage_{s}(y, {ks}, out, h, {ARGS}):",
+             f"def _stage_{s}(y, {ks}, out, sv, h, {ARGS}):",
              "    n = eps.size",
              "    m = 3 * n",
              "    n2 = 2 * n",
@@ -147,14 +147,19 @@ def stage(s: int) -> str:
               "        pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)",
               "        sr = 0.0",
               "        si = 0.0",
+              "    sx = 0.0",
+              "    sy = 0.0",
               "    for i in range(n):",
               f"        x = {combination('c', cols, '')}",
               f"        yy = {combination('c', cols, 'n + ')}",
               f"        z = {combination('c', cols, 'n2 + ')}",
               "        sr += w[i] * f[i] * x",
-              "        si -= w[i] * f[i] * yy"]
+              "        si -= w[i] * f[i] * yy",
+              "        sx += w[i] * x",
+              "        sy += w[i] * yy"]
     lines.append(spin_rhs("out", "x", "yy", "z", "i", "n + i", "n2 + i", 8).rstrip("\n"))
     lines += ["    _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)",
+              f"    _stage_sums(sv, {s}, sx, sy, pr, pi)",
               "", "", ""]
     return "\n".join(lines)
 
@@ -209,7 +214,7 @@ def final() -> str:
     # error_model="numpy": Python's ZeroDivisionError check puts a branch in the
     # loop and stops vectorisation (the scales are > 0 since atol > 0).
     lines = ["@njit(fastmath=FAST, error_model='numpy')",
-             f"def _final(y, {ks}, y_new, out, h, rtol, atol, {ARGS}):",
+             f"def _final(y, {ks}, y_new, out, sv, h, rtol, atol, {ARGS}):",
              "    n = eps.size",
              "    m = 3 * n",
              "    n2 = 2 * n",
@@ -225,6 +230,10 @@ def final() -> str:
               "    si = 0.0",
               "    e5 = 0.0",
               "    e3 = 0.0",
+              "    sx = 0.0",
+              "    sy = 0.0",
+              "    dx = 0.0",
+              "    dy = 0.0",
               "    if adiabatic:",
               "        for i in range(n):",
               f"            sr += w[i] * f[i] * ({combination('b', cols, '')})",
@@ -239,9 +248,15 @@ def final() -> str:
             comp, f"y[{idx}]", " + ".join(f"b{j} * k{j}[{idx}]" for j in cols), f"y_new[{idx}]",
             lambda c, idx=idx: " + ".join(f"{c}{j} * k{j}[{idx}]" for j in e_cols))
     lines += ERROR_SUMS + ["        sr += w[i] * f[i] * xn",
-                           "        si -= w[i] * f[i] * yyn"]
+                           "        si -= w[i] * f[i] * yyn",
+                           "        sx += w[i] * xn",
+                           "        sy += w[i] * yyn"]
     lines.append(spin_rhs("out", "xn", "yyn", "zn", "i", "n + i", "n2 + i", 8).rstrip("\n"))
-    lines += ["    _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)",
+    lines += ["        dx += w[i] * out[i]",
+              "        dy += w[i] * out[n + i]",
+              "    _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)",
+              f"    _stage_sums(sv, {N_STAGES}, sx, sy, pr, pi)",
+              f"    _stage_sums(sv, {N_EXT}, dx, dy, out[m], out[m + 1])",
               "    p5 = 0.0",
               "    p3 = 0.0",
               "    for j in range(m, m + 2):",
@@ -300,6 +315,8 @@ def integrator() -> str:
              "    wf = w * f",
              "    we = w * eps",
              "    _derivative(y, k0, " + ARGS + ")",
+             f"    sv = np.zeros(({N_EXT + 2}, 4))  # stage sums for the quadrature (rows 0..15), f(y_new), f(y)",
+             f"    _start_sums(y, k0, w, wf, we, scratch[0], scratch[1], G, delta_c, kappa, adiabatic, inv_n, sv, {N_EXT + 1})",
              "    h = _initial_step(" + ARGS + ")",
              "    t = t_save[0]",
              "    t_final = t_save[n_save - 1]",
@@ -324,10 +341,10 @@ def integrator() -> str:
     for s_ in range(1, N_STAGES):
         cols = [int(j) for j in np.flatnonzero(A[s_])]
         ks = ", ".join(kname(j) for j in cols)
-        body.append(f"            _stage_{s_}(y, {ks}, k{s_}, h_use, {ARGS})")
+        body.append(f"            _stage_{s_}(y, {ks}, k{s_}, sv, h_use, {ARGS})")
     e_cols = sorted(set(int(j) for j in np.flatnonzero(B)) | set(int(j) for j in np.flatnonzero(E5[:N_STAGES])))
     ks = ", ".join(f"k{j}" for j in e_cols)
-    body += [f"            e5, e3 = _final(y, {ks}, y_new, k_new, h_use, rtol, atol, {ARGS})",
+    body += [f"            e5, e3 = _final(y, {ks}, y_new, k_new, sv, h_use, rtol, atol, {ARGS})",
              "            err = _error_norm(e5, e3, h_use, m)",
              "            if err < 1.0:",
              "                factor = _growth(err, rejected_once)",
@@ -340,19 +357,26 @@ def integrator() -> str:
              "        n_steps += 1",
              "        monitor[MONITOR_TIME] = t + h_use",
              "        t_new = _landed(t, h_use, t_stop)",
-             "        if want_stats or (s < n_save - 1 and t_save[s] < t_new - _slack(t_new)):",
+             "        dense = s < n_save - 1 and t_save[s] < t_new - _slack(t_new)",
+             "        edge = False",
+             "        if want_stats:",
+             "            # the RK's own quadrature for the integrals; the interpolant only across a window",
+             "            # edge or where |S+| turns inside the step",
+             "            look, edge = _quadrature_stats(sv, t, t_new - t, window, stats, inv_n)",
+             "            dense = dense or look",
+             "        if dense:",
              "            # output times inside the step, or statistics: the continuous extension"]
     for s_ in range(N_STAGES + 1, N_EXT - 1):
         cols = [int(j) for j in np.flatnonzero(A_EXT[s_])]
         ks = ", ".join(kname(j) for j in cols)
-        body.append(f"            _stage_{s_}(y, {ks}, k{s_}, h_use, {ARGS})")
+        body.append(f"            _stage_{s_}(y, {ks}, k{s_}, sv, h_use, {ARGS})")
     cols = [int(j) for j in np.flatnonzero(A_EXT[N_EXT - 1])]
-    body.append(f"            _stage_{N_EXT - 1}(y, {', '.join(kname(j) for j in cols)}, k{N_EXT - 1}, h_use, {ARGS})")
+    body.append(f"            _stage_{N_EXT - 1}(y, {', '.join(kname(j) for j in cols)}, k{N_EXT - 1}, sv, h_use, {ARGS})")
     ks = ", ".join(kname(j) if j != N_STAGES else "k_new" for j in sorted(set([0, N_STAGES]) | set(D_COLS)))
     body += [f"            _dense_sums(y, y_new, {ks}, h_use, w, wf, we, scratch, dsum)",
              "            if want_stats:",
-             "                _step_stats(dsum, t, h_use, window, stats, G, delta_c, kappa, adiabatic, inv_n, col, coherence,",
-             "                            n_photon)",
+             "                _step_stats(dsum, t, h_use, window, stats, edge, False, G, delta_c, kappa, adiabatic, inv_n, col,",
+             "                            coherence, n_photon)",
              "            while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):",
              "                if not _observe_dense(dsum, (t_save[s] - t) / h_use, G, delta_c, kappa, adiabatic, inv_n, "
              "obs, s):",
@@ -363,6 +387,8 @@ def integrator() -> str:
              "        # Accept: swap buffers instead of copying (first-same-as-last).",
              "        y, y_new = y_new, y",
              "        k0, k_new = k_new, k0",
+             f"        sv[0] = sv[{N_STAGES}]",
+             f"        sv[{N_EXT + 1}] = sv[{N_EXT}]",
              "        while s < n_save and t_save[s] <= t + _slack(t):",
              f"            if not _record(y, s, obs, states, save_state, {OBS_ARGS}):",
              "                return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected, t",
@@ -429,6 +455,32 @@ def _weighted_sums(v, w, wf, we, out):
     out[7] = v[3 * n + 1]
 
 
+#: Largest ratio of |S+| (and of |alpha|) between the stage values of a step whose window
+#: integrals come from the stage quadrature rather than from the interpolant.
+_SMOOTH = 1.05
+
+
+@njit
+def _stage_sums(sv, row, sx, sy, pr, pi):
+    """Row ``row`` of the stage sums: sum_i w_i (x_i, y_i) and the photon (re, im)."""
+    sv[row, 0] = sx
+    sv[row, 1] = sy
+    sv[row, 2] = pr
+    sv[row, 3] = pi
+
+
+@njit
+def _start_sums(y, k0, w, wf, we, sy, sk, G, delta_c, kappa, adiabatic, inv_n, sv, d_row):
+    """The stage sums of the initial state (row 0) and of its derivative (row ``d_row``)."""
+    _weighted_sums(y, w, wf, we, sy)
+    _weighted_sums(k0, w, wf, we, sk)
+    ar, ai = sy[6], sy[7]
+    if adiabatic:
+        ar, ai = _eliminated(0.5 * inv_n * sy[4], -0.5 * inv_n * sy[5], G, delta_c, kappa)
+    _stage_sums(sv, 0, sy[0], sy[1], ar, ai)
+    _stage_sums(sv, d_row, sk[0], sk[1], sk[6], sk[7])
+
+
 @njit
 def _slack(t):
     """Output times this close to a step's end count as landed on (round-off of the step sums)."""
@@ -469,8 +521,10 @@ def _observe_dense(dsum, x, G, delta_c, kappa, adiabatic, inv_n, obs, row):
 
 
 @njit
-def _step_stats(dsum, t, h, window, stats, G, delta_c, kappa, adiabatic, inv_n, col, coherence, n_photon):
-    """Window statistics of the step [t, t + h] from its reduced dense output."""
+def _step_stats(dsum, t, h, window, stats, integrals, run, G, delta_c, kappa, adiabatic, inv_n, col, coherence,
+                n_photon):
+    """Window statistics of the step [t, t + h] from its reduced dense output: the extrema of |S+|
+    in the window, with ``integrals`` the window's integrals, with ``run`` the run's integral."""
     a = max(t, window[0])
     b = min(t + h, window[1])
     piece = -1.0
@@ -479,7 +533,7 @@ def _step_stats(dsum, t, h, window, stats, G, delta_c, kappa, adiabatic, inv_n, 
             _observe_dense(dsum, (stats_sample_time(a, b, k) - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, 0)
             coherence[k] = math.hypot(col[0, 0], col[1, 0])
             n_photon[k] = col[4, 0]
-        piece = stats_window(stats, a, b, coherence, n_photon)
+        piece = stats_window(stats, a, b, coherence, n_photon, integrals)
         for which in range(2):  # 0: the largest |S+|, 1: the smallest
             k = stats_extremum_bracket(coherence, which == 0)
             t0 = stats_sample_time(a, b, k - 1)
@@ -508,6 +562,8 @@ def _step_stats(dsum, t, h, window, stats, G, delta_c, kappa, adiabatic, inv_n, 
                 stats[4] = max(stats[4], v1)
             else:
                 stats[5] = min(stats[5], v1)
+    if not run:
+        return
     if a == t and b == t + h:  # the window holds the whole step: its nodes serve the run's integral
         stats[3] += piece
         return
@@ -894,8 +950,8 @@ def streaming() -> str:
     body += dense_rows("p", "p_old", "p_new", kp, kp(N_EXT - 1), 16)
     body += [f"                dsum[{r}, {DENSE_SUMS} + c] = {name}_p" for r, name in enumerate(DENSE_ROW_NAMES)]
     body += ["            if want_stats:",
-             "                _step_stats(dsum, t, h_use, window, stats, G, delta_c, kappa, adiabatic, inv_n, col, coherence,",
-             "                            n_photon)",
+             "                _step_stats(dsum, t, h_use, window, stats, True, True, G, delta_c, kappa, adiabatic, inv_n, col,",
+             "                            coherence, n_photon)",
              "            while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):",
              "                if not _observe_dense(dsum, (t_save[s] - t) / h_use, G, delta_c, kappa, adiabatic, inv_n, "
              "obs, s):",
@@ -917,6 +973,55 @@ def streaming() -> str:
     return "\n".join(body)
 
 
+def quadrature_stats() -> str:
+    """The window statistics of one step from the RK's own quadrature (what integrating
+    q' = g(y) along with the system gives, 8th order): g at the stage values, weights B."""
+    cols = [int(j) for j in np.flatnonzero(B)]
+    lines = ["@njit",
+             "def _quadrature_stats(sv, t, h, window, stats, inv_n):",
+             '    """Add the step [t, t + h] to the run integral, and when it lies in the window to the window',
+             "    integrals and the extrema at its ends. Returns (look, edge): whether the interpolant must",
+             "    look inside the step (|S+| turns, by the signs of d|S+|/dt at its ends, or an edge of the",
+             '    window lies inside), and whether it straddles an edge."""',
+             "    c = 0.5 * inv_n",
+             "    qc = 0.0",
+             "    qn = 0.0",
+             "    qp = 0.0"]
+    for j in cols:
+        lines += [f"    nj = sv[{j}, 2] * sv[{j}, 2] + sv[{j}, 3] * sv[{j}, 3]",
+                  f"    qc += {lit(B[j])} * math.hypot(sv[{j}, 0], sv[{j}, 1])",
+                  f"    qn += {lit(B[j])} * nj",
+                  f"    qp += {lit(B[j])} * math.sqrt(nj)"]
+    # |S+| and |alpha| are moduli, not smooth where they pass near zero: there the stage values'
+    # quadrature is not of high order, so such steps go to the interpolant (both the stage and
+    # the end values must lie within a factor SMOOTH of each other).
+    ends = [0] + cols + [N_STAGES]
+    lines += ["    lo_c = 1e300", "    hi_c = 0.0", "    lo_p = 1e300", "    hi_p = 0.0"]
+    for j in sorted(set(ends)):
+        lines += [f"    v = math.hypot(sv[{j}, 0], sv[{j}, 1])", "    lo_c = min(lo_c, v)", "    hi_c = max(hi_c, v)",
+                  f"    v = math.hypot(sv[{j}, 2], sv[{j}, 3])", "    lo_p = min(lo_p, v)", "    hi_p = max(hi_p, v)"]
+    lines += ["    stats[3] += h * qn",
+              "    t_new = t + h",
+              "    if t >= window[0] and t_new <= window[1]:",
+              "        if hi_c > _SMOOTH * lo_c or hi_p > _SMOOTH * lo_p:",
+              "            return True, True  # near a zero of |S+| or |alpha|: the interpolant integrates",
+              "        stats[0] += h * c * qc",
+              "        stats[1] += h * qn",
+              "        stats[2] += h * qp",
+              "        c0 = c * math.hypot(sv[0, 0], sv[0, 1])",
+              f"        c1 = c * math.hypot(sv[{N_STAGES}, 0], sv[{N_STAGES}, 1])",
+              "        stats[4] = max(stats[4], max(c0, c1))",
+              "        stats[5] = min(stats[5], min(c0, c1))",
+              "        # d|S+|/dt has the sign of X X' + Y Y' (X + iY = sum_i w_i (x_i + i y_i))",
+              f"        g0 = sv[0, 0] * sv[{N_EXT + 1}, 0] + sv[0, 1] * sv[{N_EXT + 1}, 1]",
+              f"        g1 = sv[{N_STAGES}, 0] * sv[{N_EXT}, 0] + sv[{N_STAGES}, 1] * sv[{N_EXT}, 1]",
+              "        return g0 * g1 <= 0.0, False",
+              "    edge = t < window[1] and t_new > window[0]",
+              "    return edge, edge",
+              "", "", ""]
+    return "\n".join(lines)
+
+
 def source() -> str:
     parts = [HEADER.replace("import math\n", "import math\n\nimport numpy as np\n"), HELPERS, COMMON, tableau_constants(), PHOTON]
     for s in range(1, N_STAGES):
@@ -924,6 +1029,7 @@ def source() -> str:
     for s in range(N_STAGES + 1, N_EXT):
         parts.append(stage(s))
     parts.append(dense_sums())
+    parts.append(quadrature_stats())
     parts.append(final())
     parts.append(integrator())
     for dense in (False, True):

@@ -96,6 +96,32 @@ def _weighted_sums(v, w, wf, we, out):
     out[7] = v[3 * n + 1]
 
 
+#: Largest ratio of |S+| (and of |alpha|) between the stage values of a step whose window
+#: integrals come from the stage quadrature rather than from the interpolant.
+_SMOOTH = 1.05
+
+
+@njit
+def _stage_sums(sv, row, sx, sy, pr, pi):
+    """Row ``row`` of the stage sums: sum_i w_i (x_i, y_i) and the photon (re, im)."""
+    sv[row, 0] = sx
+    sv[row, 1] = sy
+    sv[row, 2] = pr
+    sv[row, 3] = pi
+
+
+@njit
+def _start_sums(y, k0, w, wf, we, sy, sk, G, delta_c, kappa, adiabatic, inv_n, sv, d_row):
+    """The stage sums of the initial state (row 0) and of its derivative (row ``d_row``)."""
+    _weighted_sums(y, w, wf, we, sy)
+    _weighted_sums(k0, w, wf, we, sk)
+    ar, ai = sy[6], sy[7]
+    if adiabatic:
+        ar, ai = _eliminated(0.5 * inv_n * sy[4], -0.5 * inv_n * sy[5], G, delta_c, kappa)
+    _stage_sums(sv, 0, sy[0], sy[1], ar, ai)
+    _stage_sums(sv, d_row, sk[0], sk[1], sk[6], sk[7])
+
+
 @njit
 def _slack(t):
     """Output times this close to a step's end count as landed on (round-off of the step sums)."""
@@ -136,8 +162,10 @@ def _observe_dense(dsum, x, G, delta_c, kappa, adiabatic, inv_n, obs, row):
 
 
 @njit
-def _step_stats(dsum, t, h, window, stats, G, delta_c, kappa, adiabatic, inv_n, col, coherence, n_photon):
-    """Window statistics of the step [t, t + h] from its reduced dense output."""
+def _step_stats(dsum, t, h, window, stats, integrals, run, G, delta_c, kappa, adiabatic, inv_n, col, coherence,
+                n_photon):
+    """Window statistics of the step [t, t + h] from its reduced dense output: the extrema of |S+|
+    in the window, with ``integrals`` the window's integrals, with ``run`` the run's integral."""
     a = max(t, window[0])
     b = min(t + h, window[1])
     piece = -1.0
@@ -146,7 +174,7 @@ def _step_stats(dsum, t, h, window, stats, G, delta_c, kappa, adiabatic, inv_n, 
             _observe_dense(dsum, (stats_sample_time(a, b, k) - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, 0)
             coherence[k] = math.hypot(col[0, 0], col[1, 0])
             n_photon[k] = col[4, 0]
-        piece = stats_window(stats, a, b, coherence, n_photon)
+        piece = stats_window(stats, a, b, coherence, n_photon, integrals)
         for which in range(2):  # 0: the largest |S+|, 1: the smallest
             k = stats_extremum_bracket(coherence, which == 0)
             t0 = stats_sample_time(a, b, k - 1)
@@ -175,6 +203,8 @@ def _step_stats(dsum, t, h, window, stats, G, delta_c, kappa, adiabatic, inv_n, 
                 stats[4] = max(stats[4], v1)
             else:
                 stats[5] = min(stats[5], v1)
+    if not run:
+        return
     if a == t and b == t + h:  # the window holds the whole step: its nodes serve the run's integral
         stats[3] += piece
         return
@@ -249,7 +279,7 @@ def _photon_stages(pr, pi, R, h, G, delta_c, kappa, adiabatic, a_start, a_col, a
 
 
 @njit(fastmath=FAST)
-def _stage_1(y, k0, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_1(y, k0, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -266,19 +296,24 @@ def _stage_1(y, k0, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adia
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i])
         yy = y[n + i] + (c0 * k0[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 1, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
-def _stage_2(y, k0, k1, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_2(y, k0, k1, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -296,19 +331,24 @@ def _stage_2(y, k0, k1, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, 
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i] + c1 * k1[i])
         yy = y[n + i] + (c0 * k0[n + i] + c1 * k1[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i] + c1 * k1[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 2, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
-def _stage_3(y, k0, k2, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_3(y, k0, k2, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -326,19 +366,24 @@ def _stage_3(y, k0, k2, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, 
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i] + c2 * k2[i])
         yy = y[n + i] + (c0 * k0[n + i] + c2 * k2[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i] + c2 * k2[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 3, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
-def _stage_4(y, k0, k2, k3, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_4(y, k0, k2, k3, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -357,19 +402,24 @@ def _stage_4(y, k0, k2, k3, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasi
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i] + c2 * k2[i] + c3 * k3[i])
         yy = y[n + i] + (c0 * k0[n + i] + c2 * k2[n + i] + c3 * k3[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i] + c2 * k2[n2 + i] + c3 * k3[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 4, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
-def _stage_5(y, k0, k3, k4, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_5(y, k0, k3, k4, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -388,19 +438,24 @@ def _stage_5(y, k0, k3, k4, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasi
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i] + c3 * k3[i] + c4 * k4[i])
         yy = y[n + i] + (c0 * k0[n + i] + c3 * k3[n + i] + c4 * k4[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 5, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
-def _stage_6(y, k0, k3, k4, k5, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_6(y, k0, k3, k4, k5, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -420,19 +475,24 @@ def _stage_6(y, k0, k3, k4, k5, out, h, eps, f, w, G, delta_c, kappa, gamma, dep
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i] + c3 * k3[i] + c4 * k4[i] + c5 * k5[i])
         yy = y[n + i] + (c0 * k0[n + i] + c3 * k3[n + i] + c4 * k4[n + i] + c5 * k5[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i] + c5 * k5[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 6, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
-def _stage_7(y, k0, k3, k4, k5, k6, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_7(y, k0, k3, k4, k5, k6, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -453,19 +513,24 @@ def _stage_7(y, k0, k3, k4, k5, k6, out, h, eps, f, w, G, delta_c, kappa, gamma,
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i] + c3 * k3[i] + c4 * k4[i] + c5 * k5[i] + c6 * k6[i])
         yy = y[n + i] + (c0 * k0[n + i] + c3 * k3[n + i] + c4 * k4[n + i] + c5 * k5[n + i] + c6 * k6[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i] + c5 * k5[n2 + i] + c6 * k6[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 7, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
-def _stage_8(y, k0, k3, k4, k5, k6, k7, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_8(y, k0, k3, k4, k5, k6, k7, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -487,19 +552,24 @@ def _stage_8(y, k0, k3, k4, k5, k6, k7, out, h, eps, f, w, G, delta_c, kappa, ga
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i] + c3 * k3[i] + c4 * k4[i] + c5 * k5[i] + c6 * k6[i] + c7 * k7[i])
         yy = y[n + i] + (c0 * k0[n + i] + c3 * k3[n + i] + c4 * k4[n + i] + c5 * k5[n + i] + c6 * k6[n + i] + c7 * k7[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i] + c5 * k5[n2 + i] + c6 * k6[n2 + i] + c7 * k7[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 8, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
-def _stage_9(y, k0, k3, k4, k5, k6, k7, k8, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_9(y, k0, k3, k4, k5, k6, k7, k8, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -522,19 +592,24 @@ def _stage_9(y, k0, k3, k4, k5, k6, k7, k8, out, h, eps, f, w, G, delta_c, kappa
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i] + c3 * k3[i] + c4 * k4[i] + c5 * k5[i] + c6 * k6[i] + c7 * k7[i] + c8 * k8[i])
         yy = y[n + i] + (c0 * k0[n + i] + c3 * k3[n + i] + c4 * k4[n + i] + c5 * k5[n + i] + c6 * k6[n + i] + c7 * k7[n + i] + c8 * k8[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i] + c5 * k5[n2 + i] + c6 * k6[n2 + i] + c7 * k7[n2 + i] + c8 * k8[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 9, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
-def _stage_10(y, k0, k3, k4, k5, k6, k7, k8, k9, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_10(y, k0, k3, k4, k5, k6, k7, k8, k9, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -558,19 +633,24 @@ def _stage_10(y, k0, k3, k4, k5, k6, k7, k8, k9, out, h, eps, f, w, G, delta_c, 
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i] + c3 * k3[i] + c4 * k4[i] + c5 * k5[i] + c6 * k6[i] + c7 * k7[i] + c8 * k8[i] + c9 * k9[i])
         yy = y[n + i] + (c0 * k0[n + i] + c3 * k3[n + i] + c4 * k4[n + i] + c5 * k5[n + i] + c6 * k6[n + i] + c7 * k7[n + i] + c8 * k8[n + i] + c9 * k9[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i] + c5 * k5[n2 + i] + c6 * k6[n2 + i] + c7 * k7[n2 + i] + c8 * k8[n2 + i] + c9 * k9[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 10, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
-def _stage_11(y, k0, k3, k4, k5, k6, k7, k8, k9, k10, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_11(y, k0, k3, k4, k5, k6, k7, k8, k9, k10, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -595,19 +675,24 @@ def _stage_11(y, k0, k3, k4, k5, k6, k7, k8, k9, k10, out, h, eps, f, w, G, delt
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i] + c3 * k3[i] + c4 * k4[i] + c5 * k5[i] + c6 * k6[i] + c7 * k7[i] + c8 * k8[i] + c9 * k9[i] + c10 * k10[i])
         yy = y[n + i] + (c0 * k0[n + i] + c3 * k3[n + i] + c4 * k4[n + i] + c5 * k5[n + i] + c6 * k6[n + i] + c7 * k7[n + i] + c8 * k8[n + i] + c9 * k9[n + i] + c10 * k10[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i] + c3 * k3[n2 + i] + c4 * k4[n2 + i] + c5 * k5[n2 + i] + c6 * k6[n2 + i] + c7 * k7[n2 + i] + c8 * k8[n2 + i] + c9 * k9[n2 + i] + c10 * k10[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 11, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
-def _stage_13(y, k0, k6, k7, k8, k9, k10, k11, k12, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_13(y, k0, k6, k7, k8, k9, k10, k11, k12, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -631,19 +716,24 @@ def _stage_13(y, k0, k6, k7, k8, k9, k10, k11, k12, out, h, eps, f, w, G, delta_
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i] + c6 * k6[i] + c7 * k7[i] + c8 * k8[i] + c9 * k9[i] + c10 * k10[i] + c11 * k11[i] + c12 * k12[i])
         yy = y[n + i] + (c0 * k0[n + i] + c6 * k6[n + i] + c7 * k7[n + i] + c8 * k8[n + i] + c9 * k9[n + i] + c10 * k10[n + i] + c11 * k11[n + i] + c12 * k12[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i] + c6 * k6[n2 + i] + c7 * k7[n2 + i] + c8 * k8[n2 + i] + c9 * k9[n2 + i] + c10 * k10[n2 + i] + c11 * k11[n2 + i] + c12 * k12[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 13, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
-def _stage_14(y, k0, k5, k6, k7, k10, k11, k12, k13, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_14(y, k0, k5, k6, k7, k10, k11, k12, k13, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -667,19 +757,24 @@ def _stage_14(y, k0, k5, k6, k7, k10, k11, k12, k13, out, h, eps, f, w, G, delta
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i] + c5 * k5[i] + c6 * k6[i] + c7 * k7[i] + c10 * k10[i] + c11 * k11[i] + c12 * k12[i] + c13 * k13[i])
         yy = y[n + i] + (c0 * k0[n + i] + c5 * k5[n + i] + c6 * k6[n + i] + c7 * k7[n + i] + c10 * k10[n + i] + c11 * k11[n + i] + c12 * k12[n + i] + c13 * k13[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i] + c5 * k5[n2 + i] + c6 * k6[n2 + i] + c7 * k7[n2 + i] + c10 * k10[n2 + i] + c11 * k11[n2 + i] + c12 * k12[n2 + i] + c13 * k13[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 14, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
-def _stage_15(y, k0, k5, k6, k7, k8, k12, k13, k14, out, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _stage_15(y, k0, k5, k6, k7, k8, k12, k13, k14, out, sv, h, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -703,15 +798,20 @@ def _stage_15(y, k0, k5, k6, k7, k8, k12, k13, k14, out, h, eps, f, w, G, delta_
         pr, pi = _eliminated(0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa)
         sr = 0.0
         si = 0.0
+    sx = 0.0
+    sy = 0.0
     for i in range(n):
         x = y[i] + (c0 * k0[i] + c5 * k5[i] + c6 * k6[i] + c7 * k7[i] + c8 * k8[i] + c12 * k12[i] + c13 * k13[i] + c14 * k14[i])
         yy = y[n + i] + (c0 * k0[n + i] + c5 * k5[n + i] + c6 * k6[n + i] + c7 * k7[n + i] + c8 * k8[n + i] + c12 * k12[n + i] + c13 * k13[n + i] + c14 * k14[n + i])
         z = y[n2 + i] + (c0 * k0[n2 + i] + c5 * k5[n2 + i] + c6 * k6[n2 + i] + c7 * k7[n2 + i] + c8 * k8[n2 + i] + c12 * k12[n2 + i] + c13 * k13[n2 + i] + c14 * k14[n2 + i])
         sr += w[i] * f[i] * x
         si -= w[i] * f[i] * yy
+        sx += w[i] * x
+        sy += w[i] * yy
         out[i], out[n + i], out[n2 + i] = _precession(
             x, yy, z, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 15, sx, sy, pr, pi)
 
 
 @njit(fastmath=FAST)
@@ -750,8 +850,128 @@ def _dense_sums(y, y_new, k0, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, 
         dsum[7, q] = f6_s
 
 
+@njit
+def _quadrature_stats(sv, t, h, window, stats, inv_n):
+    """Add the step [t, t + h] to the run integral, and when it lies in the window to the window
+    integrals and the extrema at its ends. Returns (look, edge): whether the interpolant must
+    look inside the step (|S+| turns, by the signs of d|S+|/dt at its ends, or an edge of the
+    window lies inside), and whether it straddles an edge."""
+    c = 0.5 * inv_n
+    qc = 0.0
+    qn = 0.0
+    qp = 0.0
+    nj = sv[0, 2] * sv[0, 2] + sv[0, 3] * sv[0, 3]
+    qc += 0.054293734116568765 * math.hypot(sv[0, 0], sv[0, 1])
+    qn += 0.054293734116568765 * nj
+    qp += 0.054293734116568765 * math.sqrt(nj)
+    nj = sv[5, 2] * sv[5, 2] + sv[5, 3] * sv[5, 3]
+    qc += 4.450312892752409 * math.hypot(sv[5, 0], sv[5, 1])
+    qn += 4.450312892752409 * nj
+    qp += 4.450312892752409 * math.sqrt(nj)
+    nj = sv[6, 2] * sv[6, 2] + sv[6, 3] * sv[6, 3]
+    qc += 1.8915178993145003 * math.hypot(sv[6, 0], sv[6, 1])
+    qn += 1.8915178993145003 * nj
+    qp += 1.8915178993145003 * math.sqrt(nj)
+    nj = sv[7, 2] * sv[7, 2] + sv[7, 3] * sv[7, 3]
+    qc += -5.801203960010585 * math.hypot(sv[7, 0], sv[7, 1])
+    qn += -5.801203960010585 * nj
+    qp += -5.801203960010585 * math.sqrt(nj)
+    nj = sv[8, 2] * sv[8, 2] + sv[8, 3] * sv[8, 3]
+    qc += 0.3111643669578199 * math.hypot(sv[8, 0], sv[8, 1])
+    qn += 0.3111643669578199 * nj
+    qp += 0.3111643669578199 * math.sqrt(nj)
+    nj = sv[9, 2] * sv[9, 2] + sv[9, 3] * sv[9, 3]
+    qc += -0.1521609496625161 * math.hypot(sv[9, 0], sv[9, 1])
+    qn += -0.1521609496625161 * nj
+    qp += -0.1521609496625161 * math.sqrt(nj)
+    nj = sv[10, 2] * sv[10, 2] + sv[10, 3] * sv[10, 3]
+    qc += 0.20136540080403034 * math.hypot(sv[10, 0], sv[10, 1])
+    qn += 0.20136540080403034 * nj
+    qp += 0.20136540080403034 * math.sqrt(nj)
+    nj = sv[11, 2] * sv[11, 2] + sv[11, 3] * sv[11, 3]
+    qc += 0.04471061572777259 * math.hypot(sv[11, 0], sv[11, 1])
+    qn += 0.04471061572777259 * nj
+    qp += 0.04471061572777259 * math.sqrt(nj)
+    lo_c = 1e300
+    hi_c = 0.0
+    lo_p = 1e300
+    hi_p = 0.0
+    v = math.hypot(sv[0, 0], sv[0, 1])
+    lo_c = min(lo_c, v)
+    hi_c = max(hi_c, v)
+    v = math.hypot(sv[0, 2], sv[0, 3])
+    lo_p = min(lo_p, v)
+    hi_p = max(hi_p, v)
+    v = math.hypot(sv[5, 0], sv[5, 1])
+    lo_c = min(lo_c, v)
+    hi_c = max(hi_c, v)
+    v = math.hypot(sv[5, 2], sv[5, 3])
+    lo_p = min(lo_p, v)
+    hi_p = max(hi_p, v)
+    v = math.hypot(sv[6, 0], sv[6, 1])
+    lo_c = min(lo_c, v)
+    hi_c = max(hi_c, v)
+    v = math.hypot(sv[6, 2], sv[6, 3])
+    lo_p = min(lo_p, v)
+    hi_p = max(hi_p, v)
+    v = math.hypot(sv[7, 0], sv[7, 1])
+    lo_c = min(lo_c, v)
+    hi_c = max(hi_c, v)
+    v = math.hypot(sv[7, 2], sv[7, 3])
+    lo_p = min(lo_p, v)
+    hi_p = max(hi_p, v)
+    v = math.hypot(sv[8, 0], sv[8, 1])
+    lo_c = min(lo_c, v)
+    hi_c = max(hi_c, v)
+    v = math.hypot(sv[8, 2], sv[8, 3])
+    lo_p = min(lo_p, v)
+    hi_p = max(hi_p, v)
+    v = math.hypot(sv[9, 0], sv[9, 1])
+    lo_c = min(lo_c, v)
+    hi_c = max(hi_c, v)
+    v = math.hypot(sv[9, 2], sv[9, 3])
+    lo_p = min(lo_p, v)
+    hi_p = max(hi_p, v)
+    v = math.hypot(sv[10, 0], sv[10, 1])
+    lo_c = min(lo_c, v)
+    hi_c = max(hi_c, v)
+    v = math.hypot(sv[10, 2], sv[10, 3])
+    lo_p = min(lo_p, v)
+    hi_p = max(hi_p, v)
+    v = math.hypot(sv[11, 0], sv[11, 1])
+    lo_c = min(lo_c, v)
+    hi_c = max(hi_c, v)
+    v = math.hypot(sv[11, 2], sv[11, 3])
+    lo_p = min(lo_p, v)
+    hi_p = max(hi_p, v)
+    v = math.hypot(sv[12, 0], sv[12, 1])
+    lo_c = min(lo_c, v)
+    hi_c = max(hi_c, v)
+    v = math.hypot(sv[12, 2], sv[12, 3])
+    lo_p = min(lo_p, v)
+    hi_p = max(hi_p, v)
+    stats[3] += h * qn
+    t_new = t + h
+    if t >= window[0] and t_new <= window[1]:
+        if hi_c > _SMOOTH * lo_c or hi_p > _SMOOTH * lo_p:
+            return True, True  # near a zero of |S+| or |alpha|: the interpolant integrates
+        stats[0] += h * c * qc
+        stats[1] += h * qn
+        stats[2] += h * qp
+        c0 = c * math.hypot(sv[0, 0], sv[0, 1])
+        c1 = c * math.hypot(sv[12, 0], sv[12, 1])
+        stats[4] = max(stats[4], max(c0, c1))
+        stats[5] = min(stats[5], min(c0, c1))
+        # d|S+|/dt has the sign of X X' + Y Y' (X + iY = sum_i w_i (x_i + i y_i))
+        g0 = sv[0, 0] * sv[17, 0] + sv[0, 1] * sv[17, 1]
+        g1 = sv[12, 0] * sv[16, 0] + sv[12, 1] * sv[16, 1]
+        return g0 * g1 <= 0.0, False
+    edge = t < window[1] and t_new > window[0]
+    return edge, edge
+
+
 @njit(fastmath=FAST, error_model='numpy')
-def _final(y, k0, k5, k6, k7, k8, k9, k10, k11, y_new, out, h, rtol, atol, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
+def _final(y, k0, k5, k6, k7, k8, k9, k10, k11, y_new, out, sv, h, rtol, atol, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n):
     n = eps.size
     m = 3 * n
     n2 = 2 * n
@@ -788,6 +1008,10 @@ def _final(y, k0, k5, k6, k7, k8, k9, k10, k11, y_new, out, h, rtol, atol, eps, 
     si = 0.0
     e5 = 0.0
     e3 = 0.0
+    sx = 0.0
+    sy = 0.0
+    dx = 0.0
+    dy = 0.0
     if adiabatic:
         for i in range(n):
             sr += w[i] * f[i] * (y[i] + (b0 * k0[i] + b5 * k5[i] + b6 * k6[i] + b7 * k7[i] + b8 * k8[i] + b9 * k9[i] + b10 * k10[i] + b11 * k11[i]))
@@ -821,9 +1045,15 @@ def _final(y, k0, k5, k6, k7, k8, k9, k10, k11, y_new, out, h, rtol, atol, eps, 
         e3 += u3_x * u3_x + u3_yy * u3_yy + u3_z * u3_z
         sr += w[i] * f[i] * xn
         si -= w[i] * f[i] * yyn
+        sx += w[i] * xn
+        sy += w[i] * yyn
         out[i], out[n + i], out[n2 + i] = _precession(
             xn, yyn, zn, G * f[i] * pr, -G * f[i] * pi, eps[i], transverse, gamma)
+        dx += w[i] * out[i]
+        dy += w[i] * out[n + i]
     _photon_derivative(out, m, pr, pi, 0.5 * inv_n * sr, 0.5 * inv_n * si, G, delta_c, kappa, adiabatic)
+    _stage_sums(sv, 12, sx, sy, pr, pi)
+    _stage_sums(sv, 16, dx, dy, out[m], out[m + 1])
     p5 = 0.0
     p3 = 0.0
     for j in range(m, m + 2):
@@ -878,6 +1108,8 @@ def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor, w
     wf = w * f
     we = w * eps
     _derivative(y, k0, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+    sv = np.zeros((18, 4))  # stage sums for the quadrature (rows 0..15), f(y_new), f(y)
+    _start_sums(y, k0, w, wf, we, scratch[0], scratch[1], G, delta_c, kappa, adiabatic, inv_n, sv, 17)
     h = _initial_step(eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
     t = t_save[0]
     t_final = t_save[n_save - 1]
@@ -899,18 +1131,18 @@ def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor, w
         h_use = (t_stop - t) / max(n_sub, 1)
         rejected_once = False
         while True:
-            _stage_1(y, k0, k1, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-            _stage_2(y, k0, k1, k2, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-            _stage_3(y, k0, k2, k3, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-            _stage_4(y, k0, k2, k3, k4, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-            _stage_5(y, k0, k3, k4, k5, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-            _stage_6(y, k0, k3, k4, k5, k6, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-            _stage_7(y, k0, k3, k4, k5, k6, k7, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-            _stage_8(y, k0, k3, k4, k5, k6, k7, k8, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-            _stage_9(y, k0, k3, k4, k5, k6, k7, k8, k9, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-            _stage_10(y, k0, k3, k4, k5, k6, k7, k8, k9, k10, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-            _stage_11(y, k0, k3, k4, k5, k6, k7, k8, k9, k10, k11, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-            e5, e3 = _final(y, k0, k5, k6, k7, k8, k9, k10, k11, y_new, k_new, h_use, rtol, atol, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_1(y, k0, k1, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_2(y, k0, k1, k2, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_3(y, k0, k2, k3, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_4(y, k0, k2, k3, k4, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_5(y, k0, k3, k4, k5, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_6(y, k0, k3, k4, k5, k6, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_7(y, k0, k3, k4, k5, k6, k7, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_8(y, k0, k3, k4, k5, k6, k7, k8, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_9(y, k0, k3, k4, k5, k6, k7, k8, k9, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_10(y, k0, k3, k4, k5, k6, k7, k8, k9, k10, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_11(y, k0, k3, k4, k5, k6, k7, k8, k9, k10, k11, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            e5, e3 = _final(y, k0, k5, k6, k7, k8, k9, k10, k11, y_new, k_new, sv, h_use, rtol, atol, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
             err = _error_norm(e5, e3, h_use, m)
             if err < 1.0:
                 factor = _growth(err, rejected_once)
@@ -923,15 +1155,22 @@ def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor, w
         n_steps += 1
         monitor[MONITOR_TIME] = t + h_use
         t_new = _landed(t, h_use, t_stop)
-        if want_stats or (s < n_save - 1 and t_save[s] < t_new - _slack(t_new)):
+        dense = s < n_save - 1 and t_save[s] < t_new - _slack(t_new)
+        edge = False
+        if want_stats:
+            # the RK's own quadrature for the integrals; the interpolant only across a window
+            # edge or where |S+| turns inside the step
+            look, edge = _quadrature_stats(sv, t, t_new - t, window, stats, inv_n)
+            dense = dense or look
+        if dense:
             # output times inside the step, or statistics: the continuous extension
-            _stage_13(y, k0, k6, k7, k8, k9, k10, k11, k_new, k13, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-            _stage_14(y, k0, k5, k6, k7, k10, k11, k_new, k13, k14, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
-            _stage_15(y, k0, k5, k6, k7, k8, k_new, k13, k14, k15, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_13(y, k0, k6, k7, k8, k9, k10, k11, k_new, k13, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_14(y, k0, k5, k6, k7, k10, k11, k_new, k13, k14, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
+            _stage_15(y, k0, k5, k6, k7, k8, k_new, k13, k14, k15, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
             _dense_sums(y, y_new, k0, k5, k6, k7, k8, k9, k10, k11, k_new, k13, k14, k15, h_use, w, wf, we, scratch, dsum)
             if want_stats:
-                _step_stats(dsum, t, h_use, window, stats, G, delta_c, kappa, adiabatic, inv_n, col, coherence,
-                            n_photon)
+                _step_stats(dsum, t, h_use, window, stats, edge, False, G, delta_c, kappa, adiabatic, inv_n, col,
+                            coherence, n_photon)
             while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):
                 if not _observe_dense(dsum, (t_save[s] - t) / h_use, G, delta_c, kappa, adiabatic, inv_n, obs, s):
                     return obs, states, y_new, STATUS_NONFINITE, n_steps, n_rejected, t_new
@@ -941,6 +1180,8 @@ def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor, w
         # Accept: swap buffers instead of copying (first-same-as-last).
         y, y_new = y_new, y
         k0, k_new = k_new, k0
+        sv[0] = sv[12]
+        sv[17] = sv[16]
         while s < n_save and t_save[s] <= t + _slack(t):
             if not _record(y, s, obs, states, save_state, eps, f, w, G, delta_c, kappa, adiabatic, inv_n):
                 return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected, t
@@ -2079,8 +2320,8 @@ def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, 
                 dsum[6, 6 + c] = f5_p
                 dsum[7, 6 + c] = f6_p
             if want_stats:
-                _step_stats(dsum, t, h_use, window, stats, G, delta_c, kappa, adiabatic, inv_n, col, coherence,
-                            n_photon)
+                _step_stats(dsum, t, h_use, window, stats, True, True, G, delta_c, kappa, adiabatic, inv_n, col,
+                            coherence, n_photon)
             while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):
                 if not _observe_dense(dsum, (t_save[s] - t) / h_use, G, delta_c, kappa, adiabatic, inv_n, obs, s):
                     return obs, states, y_new, STATUS_NONFINITE, n_steps, n_rejected, t_new

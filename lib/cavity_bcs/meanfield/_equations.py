@@ -259,17 +259,20 @@ def stats_sample_time(a, b, k):
 
 
 @njit
-def stats_window(stats, a, b, coherence, n_photon):
+def stats_window(stats, a, b, coherence, n_photon, integrals):
     """Add the piece [a, b] of the window from |S+| and |alpha|^2 at its samples
-    (:func:`stats_sample_time`); return the piece's integral of |alpha|^2."""
+    (:func:`stats_sample_time`): the extrema, and with ``integrals`` the integrals; return the
+    piece's integral of |alpha|^2."""
     half = 0.5 * (b - a)
     piece = 0.0
     for k in range(N_GAUSS):
-        wk = half * GAUSS_W[k]
-        stats[STAT_COHERENCE] += wk * coherence[k + 1]
-        piece += wk * n_photon[k + 1]
-        stats[STAT_PHOTON] += wk * math.sqrt(max(n_photon[k + 1], 0.0))
-    stats[STAT_N_PHOTON] += piece
+        piece += half * GAUSS_W[k] * n_photon[k + 1]
+    if integrals:
+        for k in range(N_GAUSS):
+            wk = half * GAUSS_W[k]
+            stats[STAT_COHERENCE] += wk * coherence[k + 1]
+            stats[STAT_PHOTON] += wk * math.sqrt(max(n_photon[k + 1], 0.0))
+        stats[STAT_N_PHOTON] += piece
     # extrema of the samples; the integrator refines interior ones (stats_extremum_bracket)
     for k in range(N_GAUSS + 2):
         stats[STAT_COHERENCE_MAX] = max(stats[STAT_COHERENCE_MAX], coherence[k])

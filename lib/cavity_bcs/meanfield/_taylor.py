@@ -420,7 +420,7 @@ def _step_stats(SUM, AR, AI, t, h, window, stats, E, Gf, delta_c, kappa, adiabat
                             col, 0)
             coherence[k] = math.hypot(col[0, 0], col[1, 0])
             n_photon[k] = col[4, 0]
-        piece = stats_window(stats, a, b, coherence, n_photon)
+        piece = stats_window(stats, a, b, coherence, n_photon, True)
         for which in range(2):  # 0: the largest |S+|, 1: the smallest
             k = stats_extremum_bracket(coherence, which == 0)
             t0 = stats_sample_time(a, b, k - 1)
