@@ -44,7 +44,8 @@ def test_every_status_is_used_and_every_row_names_its_chapter():
     assert {c.status for c in CLAIMS.values()} == set(STATUSES)
     table = ledger_markdown([(c, Check(c.key, c.expect, c.status)) for c in CLAIMS.values()])
     for c in CLAIMS.values():
-        assert f"[{CHAPTERS[c.chapter]}]({c.chapter}.ipynb)" in table
+        number = CHAPTERS[c.chapter].split()[1]
+        assert f"[Ch. {number}]({c.chapter}.ipynb \"{CHAPTERS[c.chapter]}\")" in table
 
 
 def test_status_must_fit_the_expected_result():

@@ -106,15 +106,16 @@ def ledger_markdown(results) -> str:
     def cell(text):
         return text.replace("|", "\\|")
 
-    lines = ["| # | Claim of the paper | Source | Book's number | Status | Where |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| # | Claim of the paper (source) | Book's number | Status | Where |",
+             "|---|---|---|---|---|"]
     for k, (c, r) in enumerate(results, 1):
         if r.passed is c.expect:
             status = f"**{c.status}**"
         else:
             status = "**CHANGED — investigate**"
         value = r.value + (f" — {r.comment}" if r.comment else "")
-        where = CHAPTERS.get(c.chapter, c.chapter)
-        lines.append(f"| {k} | {cell(c.statement)}<br><small>test: {c.key}</small> | {c.source} | {cell(value)} | "
-                     f"{status} | [{where}]({c.chapter}.ipynb) |")
+        title = CHAPTERS.get(c.chapter, c.chapter)
+        short = title.split(" ", 2)[0] + " " + title.split(" ", 2)[1] if title.startswith("Ch. ") else title
+        lines.append(f"| {k} | {cell(c.statement)} ({c.source})<br><small>test: {c.key}</small> | {cell(value)} | "
+                     f"{status} | [{short}]({c.chapter}.ipynb \"{title}\") |")
     return "\n".join(lines)
