@@ -7,6 +7,7 @@ Screenshots of a few key pages are saved under ``_build/screenshots``.
 
 Skips, saying why, when the book has not been built or Chromium/Playwright is absent.
 """
+import os
 import pathlib
 import re
 import shutil
@@ -14,7 +15,7 @@ import shutil
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
+HTML = pathlib.Path(os.environ.get("CAVITY_BOOK_HTML", ROOT / "_build" / "html"))  # or a scratch build
 SHOTS = ROOT / "_build" / "screenshots"
 KEY_PAGES = {"index", "claims", "04_quench_resonance", "05_dynamical_phases"}
 
