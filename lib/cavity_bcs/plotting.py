@@ -87,14 +87,9 @@ def use_style():
         set_matplotlib_formats("retina")
 
 
-#: Widest figure, inches: the book's text column shows about 6.8 in at 100 dpi, so a wider figure is
-#: shrunk on the page and its fonts with it (at 9 in to three quarters of their size).
-MAX_WIDTH = 9.0
-
-
 def figure(ncols=1, nrows=1, width=None, height=None, **kwargs):
-    """``plt.subplots`` with the book's default sizes (never wider than :data:`MAX_WIDTH`)."""
-    width = min(width or 6.4 * (1 if ncols == 1 else 0.75 * ncols), MAX_WIDTH)
+    """``plt.subplots`` with the book's default sizes."""
+    width = width or 6.4 * (1 if ncols == 1 else 0.75 * ncols)
     height = height or 4.0 * (1 if nrows == 1 else 0.8 * nrows)
     return plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
 
