@@ -24,7 +24,7 @@ from ._equations import FAST, STATUS_OK, STATUS_MAX_STEPS, STATUS_STEP_UNDERFLOW
 from ._equations import MONITOR_STOP, MONITOR_TIME, STATUS_INTERRUPTED
 from ._equations import eliminated_photon as _eliminated, observables, photon_and_sum, rhs_local
 from ._equations import photon_rate as _photon_rate, precession as _precession, write_observables
-from ._equations import GAUSS_X as _GAUSS_X, N_GAUSS, N_REFINE, parabola_vertex, stats_extremum_bracket
+from ._equations import GAUSS_X as _GAUSS_X, N_GAUSS, N_REFINE, bracket_update, parabola_vertex, stats_bracket
 from ._equations import stats_reset, stats_run, stats_sample_time, stats_window
 
 #: Blocks of atoms per streaming sweep (a fixed number, serial or threaded, so
@@ -176,29 +176,14 @@ def _step_stats(dsum, t, h, window, stats, integrals, run, G, delta_c, kappa, ad
             n_photon[k] = col[4, 0]
         piece = stats_window(stats, a, b, coherence, n_photon, integrals)
         for which in range(2):  # 0: the largest |S+|, 1: the smallest
-            k = stats_extremum_bracket(coherence, which == 0)
-            t0 = stats_sample_time(a, b, k - 1)
-            t1 = stats_sample_time(a, b, k)
-            t2 = stats_sample_time(a, b, k + 1)
-            v0 = coherence[k - 1]
-            v1 = coherence[k]
-            v2 = coherence[k + 1]
+            t0, t1, t2, v0, v1, v2 = stats_bracket(a, b, coherence, which == 0)
             for _ in range(N_REFINE):  # successive parabolic interpolation inside the bracket
                 tv = parabola_vertex(t0, t1, t2, v0, v1, v2)
                 if tv == t1 or tv == t0 or tv == t2:
                     break
                 _observe_dense(dsum, (tv - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, 0)
                 vv = math.hypot(col[0, 0], col[1, 0])
-                better = vv > v1 if which == 0 else vv < v1
-                if tv < t1:
-                    if better:
-                        t2, v2, t1, v1 = t1, v1, tv, vv
-                    else:
-                        t0, v0 = tv, vv
-                elif better:
-                    t0, v0, t1, v1 = t1, v1, tv, vv
-                else:
-                    t2, v2 = tv, vv
+                t0, t1, t2, v0, v1, v2 = bracket_update(t0, t1, t2, v0, v1, v2, tv, vv, which == 0)
             if which == 0:
                 stats[4] = max(stats[4], v1)
             else:

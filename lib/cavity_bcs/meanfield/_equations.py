@@ -304,6 +304,24 @@ def parabola_vertex(t0, t1, t2, v0, v1, v2):
     return min(max(tv, t0), t2)
 
 
+@njit
+def stats_bracket(a, b, coherence, largest):
+    """The three samples of the piece [a, b] around its largest (or smallest) |S+|: times, then values."""
+    k = stats_extremum_bracket(coherence, largest)
+    return (stats_sample_time(a, b, k - 1), stats_sample_time(a, b, k), stats_sample_time(a, b, k + 1),
+            coherence[k - 1], coherence[k], coherence[k + 1])
+
+
+@njit
+def bracket_update(t0, t1, t2, v0, v1, v2, tv, vv, largest):
+    """One step of successive parabolic interpolation: the bracket t0 < t1 < t2 of the extremum once
+    |S+| = ``vv`` is known at the parabola's vertex ``tv``."""
+    better = vv > v1 if largest else vv < v1
+    if tv < t1:
+        return (t0, tv, t1, v0, vv, v1) if better else (tv, t1, t2, vv, v1, v2)
+    return (t1, tv, t2, v1, vv, v2) if better else (t0, t1, tv, v0, v1, vv)
+
+
 #: Successive parabolic steps that refine an extremum inside a step.
 N_REFINE = 4
 

@@ -56,11 +56,12 @@ from ._equations import (
     STATUS_NONFINITE,
     STATUS_OK,
     STATUS_STEP_UNDERFLOW,
+    bracket_update,
     eliminated_photon,
     pack_into,
     parabola_vertex,
     photon_rate,
-    stats_extremum_bracket,
+    stats_bracket,
     stats_reset,
     stats_run,
     stats_sample_time,
@@ -422,29 +423,14 @@ def _step_stats(SUM, AR, AI, t, h, window, stats, E, Gf, delta_c, kappa, adiabat
             n_photon[k] = col[4, 0]
         piece = stats_window(stats, a, b, coherence, n_photon, True)
         for which in range(2):  # 0: the largest |S+|, 1: the smallest
-            k = stats_extremum_bracket(coherence, which == 0)
-            t0 = stats_sample_time(a, b, k - 1)
-            t1 = stats_sample_time(a, b, k)
-            t2 = stats_sample_time(a, b, k + 1)
-            v0 = coherence[k - 1]
-            v1 = coherence[k]
-            v2 = coherence[k + 1]
+            t0, t1, t2, v0, v1, v2 = stats_bracket(a, b, coherence, which == 0)
             for _ in range(N_REFINE):  # successive parabolic interpolation inside the bracket
                 tv = parabola_vertex(t0, t1, t2, v0, v1, v2)
                 if tv == t1 or tv == t0 or tv == t2:
                     break
                 _observe_series(SUM, AR, AI, tv - t, E, Gf, delta_c, kappa, adiabatic, inv_n, col, 0)
                 vv = math.hypot(col[0, 0], col[1, 0])
-                better = vv > v1 if which == 0 else vv < v1
-                if tv < t1:
-                    if better:
-                        t2, v2, t1, v1 = t1, v1, tv, vv
-                    else:
-                        t0, v0 = tv, vv
-                elif better:
-                    t0, v0, t1, v1 = t1, v1, tv, vv
-                else:
-                    t2, v2 = tv, vv
+                t0, t1, t2, v0, v1, v2 = bracket_update(t0, t1, t2, v0, v1, v2, tv, vv, which == 0)
             if which == 0:
                 stats[4] = max(stats[4], v1)
             else:
