@@ -4,22 +4,14 @@ the plots from the precomputed grid, offline.
 Runs against ``_build/html`` (or ``$CAVITY_BOOK_HTML``); skips, saying why, when the book
 has not been built or Chromium/Playwright is absent.
 """
-import os
-import pathlib
-import shutil
 
 import pytest
+from browser_common import HTML
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-HTML = pathlib.Path(os.environ.get("CAVITY_BOOK_HTML", ROOT / "_build" / "html"))
 PAGE = HTML / "book" / "explore.html"
 
 if not PAGE.exists():
     pytest.skip("the book is not built (run the README's build command first)", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 # the y values of every trace of a plot, and what the explorer says it shows
 STATE = """(id) => {
@@ -30,24 +22,20 @@ STATE = """(id) => {
 
 
 @pytest.fixture(scope="module")
-def page():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                          "--disable-component-update", "--no-first-run", "--disable-sync"])
-        page = browser.new_page(viewport={"width": 1280, "height": 1600})
-        errors, remote = [], []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("request", lambda req: remote.append(req.url)
-                if not req.url.startswith(("file:", "data:", "about:", "blob:")) else None)
-        page.goto(PAGE.as_uri(), wait_until="load")
-        page.wait_for_function("() => document.querySelectorAll('#fig1-coherence .main-svg').length > 0"
-                               " && document.querySelectorAll('#phase-trajectory .main-svg').length > 0",
-                               timeout=20000)
-        page.errors, page.remote = errors, remote
-        yield page
-        browser.close()
+def page(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    errors, remote = [], []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda req: remote.append(req.url)
+            if not req.url.startswith(("file:", "data:", "about:", "blob:")) else None)
+    page.goto(PAGE.as_uri(), wait_until="load")
+    page.wait_for_function("() => document.querySelectorAll('#fig1-coherence .main-svg').length > 0"
+                           " && document.querySelectorAll('#phase-trajectory .main-svg').length > 0",
+                           timeout=20000)
+    page.errors, page.remote = errors, remote
+    yield page
+    page.close()
 
 
 def _press(page, slider, key, times):

@@ -7,15 +7,12 @@ Screenshots of a few key pages are saved under ``_build/screenshots``.
 
 Skips, saying why, when the book has not been built or Chromium/Playwright is absent.
 """
-import os
-import pathlib
 import re
 import shutil
 
 import pytest
+from browser_common import HTML, ROOT
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-HTML = pathlib.Path(os.environ.get("CAVITY_BOOK_HTML", ROOT / "_build" / "html"))  # or a scratch build
 SHOTS = ROOT / "_build" / "screenshots"
 KEY_PAGES = {"index", "claims", "04_quench_resonance", "05_dynamical_phases"}
 
@@ -29,16 +26,6 @@ if CHROMIUM is None:
 PAGES = sorted(p for p in (HTML / "book").glob("*.html") if p.name != "genindex.html")
 # Raw TeX left in the visible text means MathJax did not typeset it.
 RAW_TEX = re.compile(r"\\(frac|sum|langle|rangle|varepsilon|Delta|chi|sigma)\b|\$\$")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                    "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("page_path", PAGES, ids=[p.stem for p in PAGES])
