@@ -40,7 +40,10 @@ __all__ = ["PhotonDrive", "photon_drive", "drive_coherence"]
 
 @dataclass(frozen=True)
 class PhotonDrive:
-    r"""Late-time photon of a quench read as a drive :math:`\sqrt N A e^{-i\mu t}`.
+    r"""Late-time photon of a quench read as a drive :math:`\langle a\rangle = A e^{-i\mu t}`.
+
+    :math:`A = |\langle a\rangle|` is extensive (the book's notation page); the fields below
+    quote it per atom, :math:`A/\sqrt N`, the photon variable of the book's units.
 
     Attributes
     ----------
@@ -48,9 +51,9 @@ class PhotonDrive:
         Rotation frequency :math:`\mu`, units of :math:`\chi N` (positive for
         the :math:`e^{-i\mu t}` sense of a free photon).
     amplitude : float
-        :math:`A = |\langle a\rangle|/\sqrt N` averaged over the window.
+        :math:`A/\sqrt N = |\langle a\rangle|/\sqrt N` averaged over the window.
     rabi : float
-        :math:`\Omega = g\sqrt N A`, units of :math:`\chi N`.
+        :math:`\Omega = gA = g\sqrt N\,(A/\sqrt N)`, units of :math:`\chi N`.
     amplitude_spread : float
         Standard deviation of :math:`|\langle a\rangle|/\sqrt N` over the window,
         relative to ``amplitude``: small when the photon really is a steady drive

@@ -303,7 +303,8 @@ def _mechanism():
     return Check(f"simulated {sim:.4f}; dephased-precession form {projected:.4f}; Eq. 3 as printed (aligned) {aligned:.4f}",
                  abs(projected - sim) < 0.02 * sim,
                  "partly: the mechanism holds in its quench-consistent (projected) form; Eq. 3 as printed "
-                 "(spins aligned with their fields) overestimates the coherence")
+                 "(spins aligned with their fields) overestimates the coherence",
+                 {"projected_error_percent": 100 * abs(projected / sim - 1), "aligned_over_simulated": aligned / sim})
 
 
 @claim("excitations-lock-photon",

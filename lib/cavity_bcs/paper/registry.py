@@ -19,7 +19,7 @@ check's comment:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Check", "Claim", "CLAIMS", "CHAPTERS", "STATUSES", "claim", "run_all", "ledger_markdown"]
 
@@ -41,12 +41,20 @@ CHAPTERS = {
 
 @dataclass(frozen=True)
 class Check:
+    """The evidence for one claim: the rendered ``value``, whether it supports the claim, a ``comment``.
+
+    ``numbers`` names the values that prose elsewhere quotes (the claims page glues each one as
+    ``"<claim key>.<name>"``), so a sentence about a claim reads the number the check computed.
+    """
+
     value: str
     passed: bool
     comment: str = ""
+    numbers: dict = field(default_factory=dict)
 
     def __post_init__(self):
         object.__setattr__(self, "passed", bool(self.passed))
+        object.__setattr__(self, "numbers", {str(k): float(v) for k, v in self.numbers.items()})
 
 
 @dataclass(frozen=True)
