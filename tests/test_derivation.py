@@ -378,3 +378,35 @@ def test_anticommutator_of_spin_ladder_operators_is_identity():
     assert d.anticommutator(sp_, sp_).is_zero()
     a, ad = d.annihilation(), d.creation()
     assert d.anticommutator(a, ad) == 2 * (ad * a) + d.identity()
+
+
+def _unbroken(tex):
+    """``latex_equation``'s output with its line-breaking markup removed, whitespace ignored."""
+    for markup in (r"\begin{aligned}", r"\end{aligned}", r"\\ &\phantom{=}\ \quad", "&="):
+        tex = tex.replace(markup, "=" if markup == "&=" else "")
+    return "".join(tex.split())
+
+
+@pytest.mark.parametrize("width", [30, 52, 80])
+def test_broken_equation_keeps_every_term_and_fits_the_width(width):
+    from cavity_bcs.symbolic.derivation import _visible_width
+
+    h_eff = d.adiabatic_elimination(3, loss=False).h_eff.to_sympy()
+    assert isinstance(h_eff, sp.Add)
+    tex = d.latex_equation("H_{eff}", h_eff, width=width)
+    # the same terms in sympy's order: only line breaks were added
+    assert _unbroken(tex) == "".join(("H_{eff} = " + sp.latex(h_eff)).split())
+    lines = tex.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}").split(r"\\")
+    widest_term = max(_visible_width(sp.latex(t)) for t in h_eff.as_ordered_terms())
+    for line in lines:
+        assert _visible_width(line) <= max(width, widest_term + _visible_width(r"H_{eff} = \quad +"))
+    assert len(lines) > 1 or _visible_width(tex) <= width
+
+
+def test_short_equation_stays_on_one_line_and_a_product_breaks_inside_its_sum():
+    x, y = sp.symbols("x y")
+    assert d.latex_equation("f", x + 1) == "f = x + 1"
+    long_sum = sum(sp.Symbol(f"a_{k}") * x ** k for k in range(12))
+    tex = d.latex_equation("g", -y * long_sum, width=30)
+    assert tex.startswith(r"\begin{aligned}g &=") and r"\Big(" in tex and tex.count(r"\\") >= 1
+    assert all(sp.latex(t) in tex for t in long_sum.as_ordered_terms() if not sp.latex(t).startswith("-"))

@@ -13,6 +13,8 @@
   cannot resolve is linked to the one documented ``cavity_bcs`` object with the same
   last name and kind (module or not), nearest to the referring module; a private
   module (``_engine``) is left as text. Anything else stays a warning.
+* ``css/cavity_book.css``: code and outputs wrap at the text column instead of
+  scrolling sideways, and a slightly narrower contents column on the right.
 * The kernel-free explorers (``book/explore.md``): their precomputed grids
   (``book/data/explorer_*.json``) are served as scripts that set
   ``window.CAVITY_EXPLORER.<name>``, beside ``static/explorer.js``, under
@@ -29,6 +31,11 @@ def _light_mode(app, config):
     context = dict(config.html_context or {})
     context.setdefault("default_mode", "light")
     config.html_context = context
+
+
+def _layout_css(app, config):
+    config.html_static_path = [*config.html_static_path, str(_HERE / "css")]
+    app.add_css_file("cavity_book.css")
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -105,6 +112,7 @@ def _explorer_assets(app, exception):
 
 def setup(app):
     app.connect("config-inited", _light_mode)
+    app.connect("config-inited", _layout_css)
     app.connect("html-page-context", _dedupe_scripts)
     app.connect("missing-reference", _resolve_by_last_name)
     app.connect("build-finished", _explorer_assets)

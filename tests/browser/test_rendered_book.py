@@ -2,7 +2,9 @@
 
 Runs against ``_build/html`` (build the book first: see the README). Each page must
 render its maths (MathJax, served locally) without a MathJax error, show no raw TeX, no broken image, no
-Python traceback, no console error, and make no request to a network host.
+Python traceback, no console error, and make no request to a network host. At 1280 px no code block,
+output, equation or table may overflow sideways (neither a scrollbar nor content past the text column),
+and every raster figure must hold at least twice the pixels it is displayed with (sharp on HiDPI screens).
 Screenshots of a few key pages are saved under ``_build/screenshots``.
 
 Skips, saying why, when the book has not been built or Chromium/Playwright is absent.
@@ -56,6 +58,33 @@ def test_page_renders_offline(browser, page_path):
     n_tracebacks = page.evaluate("() => document.querySelectorAll('.traceback, .output.error').length")
     broken = page.evaluate(
         "() => Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0).map(i => i.src)")
+    # Sideways overflow: a horizontal scrollbar inside the element, or the element reaching past the
+    # text column. Sphinx wraps tables in a scrolling div, so both the wrapper and the table are measured.
+    overflow = page.evaluate("""() => {
+        const main = document.querySelector('main') || document.body;
+        const column = (document.querySelector('article.bd-article') || main).getBoundingClientRect();
+        const sel = 'pre, table, div.pst-scrollable-table-container, div.math, mjx-container[display="true"], '
+                  + 'div.cell_output, div.output, img';
+        const out = [];
+        for (const e of main.querySelectorAll(sel)) {
+            if (e.closest('.toggle-hidden, details:not([open]), .tag_hide-input .cell_input:not(.shown)')) continue;
+            const r = e.getBoundingClientRect();
+            if (r.width === 0) continue;
+            const what = e.tagName.toLowerCase() + (e.className && typeof e.className === 'string'
+                ? '.' + e.className.split(' ')[0] : '');
+            const snippet = (e.innerText || e.getAttribute('src') || '').trim().slice(0, 60);
+            if (e.scrollWidth > e.clientWidth + 2 && getComputedStyle(e).overflowX !== 'visible')
+                out.push(`${what} scrolls (${e.scrollWidth} > ${e.clientWidth} px): ${snippet}`);
+            else if (r.right > column.right + 2)
+                out.push(`${what} reaches ${Math.round(r.right - column.right)} px past the column: ${snippet}`);
+        }
+        if (document.documentElement.scrollWidth > window.innerWidth + 2) out.push('the page scrolls sideways');
+        return out;
+    }""")
+    low_res = page.evaluate("""() => Array.from((document.querySelector('main') || document.body).querySelectorAll('img'))
+        .filter(i => i.complete && i.naturalWidth > 0 && i.clientWidth > 0 && !/\\.svg($|\\?)/.test(i.src))
+        .filter(i => i.naturalWidth < 2 * i.clientWidth - 2)
+        .map(i => `${i.src.split('/').pop()}: ${i.naturalWidth} px shown at ${i.clientWidth} px`)""")
     if page_path.stem in KEY_PAGES:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{page_path.stem}.png"), full_page=False)
@@ -65,6 +94,8 @@ def test_page_renders_offline(browser, page_path):
     assert not errors, f"console errors: {errors[:5]}"
     assert not broken, f"broken images: {broken[:5]}"
     assert not math_errors, f"MathJax errors: {math_errors[:5]}"
+    assert not overflow, f"{len(overflow)} elements overflow sideways at 1280 px: {overflow[:6]}"
+    assert not low_res, f"figures with fewer than twice their displayed pixels: {low_res[:5]}"
     assert "Traceback (most recent call last)" not in full_text and n_tracebacks == 0, "a Python traceback is shown"
     if has_math_source:
         assert n_math > 0, "the page has maths but MathJax rendered none"

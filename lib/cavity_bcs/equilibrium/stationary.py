@@ -23,7 +23,8 @@ Per :math:`N`, with :math:`\alpha = \langle a\rangle/\sqrt N`, :math:`G = g\sqrt
 .. math::
 
     \frac{K}{N} = \frac1N\sum_i \vec b_i\cdot\vec\sigma_i + (\Delta_c - 2\mu)|\alpha|^2,
-    \qquad \vec b_i = (f_i\,\mathrm{Re}\,\Delta,\ f_i\,\mathrm{Im}\,\Delta,\ \varepsilon_i-\mu),
+
+    \vec b_i = (f_i\,\mathrm{Re}\,\Delta,\ f_i\,\mathrm{Im}\,\Delta,\ \varepsilon_i-\mu),
     \qquad \Delta \equiv G\alpha^* = g\langle a^\dagger\rangle .
 
 * Photon: :math:`\partial_{\alpha^*}K = 0` gives

@@ -202,8 +202,9 @@ def lax_vector_continuum(u, model, adiabatic: bool = False, delta_phi0: float = 
     .. math::
 
         \frac{1}{2N}\sum_{i\in\pm}\frac{1}{u-\varepsilon_i}\ \longrightarrow\
-        F_\pm(u) = \frac{1}{2}\int\frac{p_\pm(\varepsilon)\,d\varepsilon}{u-\varepsilon}
-        = \frac{1}{W}\ln\frac{u \mp \varepsilon_0/2 + W/4}{u \mp \varepsilon_0/2 - W/4}
+        F_\pm(u) = \frac{1}{2}\int\frac{p_\pm(\varepsilon)\,d\varepsilon}{u-\varepsilon},
+
+        F_\pm(u) = \frac{1}{W}\ln\frac{u \mp \varepsilon_0/2 + W/4}{u \mp \varepsilon_0/2 - W/4}
         = \frac{2}{W}\,\mathrm{artanh}\frac{W}{4(u\mp\varepsilon_0/2)},
 
     (:math:`p_\pm` a box of width :math:`W/2` at :math:`\pm\varepsilon_0/2`; principal
@@ -212,7 +213,8 @@ def lax_vector_continuum(u, model, adiabatic: bool = False, delta_phi0: float = 
     .. math::
 
         \ell_x = \cos\tfrac{\Delta\phi_0}{2}(F_+ + F_-) + \frac{2\,\mathrm{Re}\,\alpha}{\sqrt{\Delta_c}},\quad
-        \ell_y = \sin\tfrac{\Delta\phi_0}{2}(F_+ - F_-) - \frac{2\,\mathrm{Im}\,\alpha}{\sqrt{\Delta_c}},\quad
+        \ell_y = \sin\tfrac{\Delta\phi_0}{2}(F_+ - F_-) - \frac{2\,\mathrm{Im}\,\alpha}{\sqrt{\Delta_c}},
+
         \ell_z = \frac{2u-\Delta_c}{\Delta_c}
 
     (spin model: no photon terms and :math:`\ell_z = -1`). ``W = 0`` uses the limit

@@ -64,19 +64,20 @@ With :math:`G_c = Gf_c`, :math:`\Gamma = \gamma/2 + \gamma_\phi`, :math:`\lambda
     \dot s_c &= (-2i\varepsilon_c - \Gamma)s_c + iG_c(\alpha z_c + A^z_c/N),\\
     \dot z_c &= -\gamma(z_c + 1) + 4G_c\,\mathrm{Im}(s_c^*\alpha + A^+_c/N),\\
     \dot\alpha &= -\lambda\alpha - iG\,\tfrac1N\textstyle\sum_c w_cf_cs_c,\\
-    \dot n &= -\kappa n - 2G\,\tfrac1N\textstyle\sum_c w_cf_c\,\mathrm{Im}A^+_c,\qquad
-    \dot m = -(2i\Delta_c + \kappa)m - 2iG\,\tfrac1N\textstyle\sum_c w_cf_cA^-_c,\\
-    \dot A^-_c &= (-\lambda - \Gamma - 2i\varepsilon_c)A^-_c + iG_c(\alpha A^z_c + z_cm + s_c^2) - iG\Sigma^Q_c,\\
+    \dot n &= -\kappa n - 2G\,\tfrac1N\textstyle\sum_c w_cf_c\,\mathrm{Im}A^+_c,\\
+    \dot m &= -(2i\Delta_c + \kappa)m - 2iG\,\tfrac1N\textstyle\sum_c w_cf_cA^-_c,\\
+    \dot A^-_c &= (-\lambda - \Gamma - 2i\varepsilon_c)A^-_c + iG_c(\alpha A^z_c + z_cm + s_c^2)
+        - iG\Sigma^Q_c,\\
     \dot A^+_c &= (-\lambda - \Gamma + 2i\varepsilon_c)A^+_c
         + iG_c\big(-\alpha^*A^z_c - z_cn + |s_c|^2 - \tfrac{1 + z_c}{2}\big) - iG\Sigma^P_c,\\
-    \dot A^z_c &= (-\lambda - \gamma)A^z_c + iG_c\big(2\alpha^*A^-_c - 2\alpha A^+_c - 2ms_c^* + 2ns_c
-        + s_c(1 + z_c)\big) - iG\Sigma^R_c,\\
-    \dot P_{cd} &= (2i(\varepsilon_c - \varepsilon_d) - \gamma - 2\gamma_\phi)P_{cd} + iG_dz_dA^+_c - iG_cz_cA^{+*}_d
-        - iG_c\alpha^*R_{cd} + iG_d\alpha R^*_{dc},\\
-    \dot Q_{cd} &= (-2i(\varepsilon_c + \varepsilon_d) - \gamma - 2\gamma_\phi)Q_{cd} + iG_dz_dA^-_c + iG_cz_cA^-_d
-        + i\alpha(G_cR_{cd} + G_dR_{dc}),\\
-    \dot R_{cd} &= (-2i\varepsilon_d - \tfrac32\gamma - \gamma_\phi)R_{cd} + 2iG_c(s_cA^{+*}_d - s_c^*A^-_d)
-        + iG_dz_dA^z_c + 2iG_c(\alpha^*Q_{cd} - \alpha P_{cd}) + iG_d\alpha Z_{cd},\\
+    \dot A^z_c &= (-\lambda - \gamma)A^z_c - iG\Sigma^R_c\\
+        &\quad + iG_c\big(2\alpha^*A^-_c - 2\alpha A^+_c - 2ms_c^* + 2ns_c + s_c(1 + z_c)\big),\\
+    \dot P_{cd} &= (2i(\varepsilon_c - \varepsilon_d) - \gamma - 2\gamma_\phi)P_{cd}\\
+        &\quad + iG_dz_dA^+_c - iG_cz_cA^{+*}_d - iG_c\alpha^*R_{cd} + iG_d\alpha R^*_{dc},\\
+    \dot Q_{cd} &= (-2i(\varepsilon_c + \varepsilon_d) - \gamma - 2\gamma_\phi)Q_{cd}\\
+        &\quad + iG_dz_dA^-_c + iG_cz_cA^-_d + i\alpha(G_cR_{cd} + G_dR_{dc}),\\
+    \dot R_{cd} &= (-2i\varepsilon_d - \tfrac32\gamma - \gamma_\phi)R_{cd} + 2iG_c(s_cA^{+*}_d - s_c^*A^-_d)\\
+        &\quad + iG_dz_dA^z_c + 2iG_c(\alpha^*Q_{cd} - \alpha P_{cd}) + iG_d\alpha Z_{cd},\\
     \dot Z_{cd} &= -2\gamma Z_{cd} + 4G_d\,\mathrm{Im}(s_d^*A^z_c - \alpha^*R_{cd})
         + 4G_c\,\mathrm{Im}(s_c^*A^z_d - \alpha^*R_{dc}).
 

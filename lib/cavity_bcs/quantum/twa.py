@@ -78,7 +78,8 @@ The model's channels (:class:`~cavity_bcs.Model`): photon loss :math:`\kappa`
 
   .. math::
 
-      dS^{x,y} = -\tfrac\gamma2 S^{x,y}dt + \ldots,\quad dS^z = -\gamma(S^z + n_c)dt + \ldots,\quad
+      dS^{x,y} = -\tfrac\gamma2 S^{x,y}dt + \ldots,\quad dS^z = -\gamma(S^z + n_c)dt + \ldots,
+
       \frac{\langle dS^a dS^b\rangle}{dt} = \gamma\begin{pmatrix} n_c & 0 & S^x\\
       0 & n_c & S^y\\ S^x & S^y & 2(n_c + S^z)\end{pmatrix}.
 

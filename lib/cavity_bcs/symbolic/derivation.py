@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,7 +58,7 @@ __all__ = [
     "DrivenSpin", "driven_spin", "GrandCanonical", "grand_canonical",
     "LaxDerivation", "derive_lax_vector", "lax_squared_symbolic", "lax_residues", "lax_large_u",
     "cavity_loss_jump",
-    "ContinuumLax", "continuum_lax", "derived_rhs",
+    "ContinuumLax", "continuum_lax", "derived_rhs", "latex_equation",
 ]
 
 I = sp.I
@@ -891,7 +892,8 @@ class ContinuumLax:
     .. math::
 
         \ell_x = \frac{2\cos(\Delta\phi_0/2)}{W}\left[\operatorname{artanh}\frac{W-2\varepsilon_0}{4u}
-                 + \operatorname{artanh}\frac{W+2\varepsilon_0}{4u}\right],\quad
+                 + \operatorname{artanh}\frac{W+2\varepsilon_0}{4u}\right],
+
         \ell_y = \frac{\sin(\Delta\phi_0/2)}{W}
                  \ln\frac{(4u)^2-(W-2\varepsilon_0)^2}{(4u)^2-(W+2\varepsilon_0)^2}.
 
@@ -1037,3 +1039,69 @@ def derived_rhs(y, eps, f, G, delta_c, kappa, adiabatic=False, inv_n=None):
     dz = np.asarray(dz, dtype=complex) * np.ones(n)
     dalpha = complex(da) / root_n
     return np.concatenate([2 * ds.real, -2 * ds.imag, dz.real, [dalpha.real, dalpha.imag]])
+
+
+# ============================================================================
+# Display: equations that fit the page
+# ============================================================================
+_FRAC = re.compile(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}")
+_GROUP = re.compile(r"([_^])\{([^{}]*)\}")
+
+
+def _visible_width(tex: str) -> int:
+    """Rough rendered width of LaTeX ``tex`` in symbols: a command is one symbol, a fraction
+    is as wide as the wider of its parts, braces, scripts markers and sizes take no room."""
+    tex = re.sub(r"\\(left|right|[Bb]igg?[lr]?)\b", "", tex)
+    tex = re.sub(r"\\(operatorname|mathrm|text|rm)\{([^{}]*)\}", r"\2", tex)
+    while True:  # innermost fractions and script groups first, until nothing changes
+        new = _FRAC.sub(lambda m: max(m.group(1), m.group(2), key=_visible_width), tex)
+        new = _GROUP.sub(r"\2", new)
+        if new == tex:
+            break
+        tex = new
+    tex = re.sub(r"\\[a-zA-Z]+", "x", tex)
+    return len(re.sub(r"[{}^_\s&]|\\[,;!: ]", "", tex))
+
+
+def latex_equation(lhs: str, expr, width: int = 44) -> str:
+    r"""LaTeX for ``lhs = expr`` that fits the book's text column.
+
+    Short equations come back on one line. When the rendered width (estimated in symbols,
+    see ``width``: 44 symbols leave a margin in the 740-px text column of the rendered book) would be
+    larger, the equation becomes an ``aligned`` block broken between the terms of a sum:
+    of ``expr`` itself, or of the one sum inside a product (``prefactor (t1 + t2 + ...)``).
+    Nothing is rewritten: the terms are sympy's own, in its printing order.
+    """
+    width = check.integer("width", width, minimum=10)
+    body = sp.latex(expr)
+    if _visible_width(lhs) + 1 + _visible_width(body) <= width:
+        return f"{lhs} = {body}"
+    prefix, inner, suffix = "", expr, ""
+    if isinstance(expr, sp.Mul):
+        sums = [f for f in expr.args if isinstance(f, sp.Add)]
+        if len(sums) == 1:
+            rest = sp.Mul(*[f for f in expr.args if f is not sums[0]])
+            inner = sums[0]
+            prefix = ("-" if rest == -1 else sp.latex(rest)) + r" \Big("
+            suffix = r" \Big)"
+    if not isinstance(inner, sp.Add):
+        return f"{lhs} = {body}"  # nothing to break at: a product or a matrix stays whole
+    pieces = []
+    for k, term in enumerate(inner.as_ordered_terms()):
+        tex = sp.latex(term)
+        if k == 0:
+            pieces.append(tex)
+        elif tex.startswith("-"):
+            pieces.append("- " + tex[1:])
+        else:
+            pieces.append("+ " + tex)
+    lines, current = [], prefix + " " + pieces[0]
+    budget = width - _visible_width(lhs) - 1
+    for piece in pieces[1:]:
+        if _visible_width(current + piece) > budget:
+            lines.append(current)
+            current = r"\quad " + piece
+        else:
+            current += " " + piece
+    lines.append(current + suffix)
+    return r"\begin{aligned}" + f"{lhs} &= " + r"\\ &\phantom{=}\ ".join(lines) + r"\end{aligned}"
