@@ -374,6 +374,8 @@ def integrate(y0, t_save, physics: Physics, *, rtol: float, atol: float, max_ste
         if drive is not None:
             raise ValueError("window statistics are not available for driven runs")
     stats = np.zeros(N_STATS)
+    # Without a window the Taylor kernel gets None and compiles no statistics code (a cold
+    # first quench compiles only what it runs); DOP853 takes an empty window.
     window_arg = window if window is not None else np.array([np.inf, -np.inf])
     if drive is not None:
         if method not in ("auto", "dop853"):
@@ -389,8 +391,10 @@ def integrate(y0, t_save, physics: Physics, *, rtol: float, atol: float, max_ste
     monitor = np.zeros(2)
     monitor[MONITOR_TIME] = t_save[0]
     if method == "taylor":
-        run = lambda: _taylor.integrate(y0, t_save, physics, rtol, max_steps, save_state, threaded,  # noqa: E731
-                                        monitor, window_arg, stats)
+        # None, not False: then numba compiles no threaded pass at all (see _taylor._advance)
+        threads = True if threaded else None
+        run = lambda: _taylor.integrate(y0, t_save, physics, rtol, max_steps, save_state, threads,  # noqa: E731
+                                        monitor, window, stats)
     elif large:
         run = lambda: _dop853.integrate_streaming(y0, t_save, physics, rtol, atol, max_steps,  # noqa: E731
                                                   save_state, threaded, monitor, window_arg, stats)

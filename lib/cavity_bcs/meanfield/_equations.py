@@ -121,11 +121,16 @@ def unpack_photon(y):
 
 @njit
 def pack_into(x, y, z, ar, ai, out):
-    """The layout inside numba: Bloch components and the photon into ``out``."""
+    """The layout inside numba: Bloch components and the photon into ``out``.
+
+    An explicit loop, not ``out[:n] = x``: numba compiles an array-to-array slice
+    assignment together with its shape-mismatch error message (string formatting),
+    about 2 s of a cold first call for a copy."""
     n = x.size
-    out[:n] = x
-    out[n:2 * n] = y
-    out[2 * n:3 * n] = z
+    for i in range(n):
+        out[i] = x[i]
+        out[n + i] = y[i]
+        out[2 * n + i] = z[i]
     out[3 * n] = ar
     out[3 * n + 1] = ai
 

@@ -219,11 +219,16 @@ def _advance_threaded(x, y, z, u, w, M, parts):
 
 @njit(fastmath=FAST)
 def _advance(x, y, z, u, w, M, mom, parts, scratch, threaded):
-    """Move every atom; ``mom`` gets the new moments, summed over blocks in order."""
-    if threaded:
-        _advance_threaded(x, y, z, u, w, M, parts)
-    else:
+    """Move every atom; ``mom`` gets the new moments, summed over blocks in order.
+
+    ``threaded`` is ``True`` on numba's threads, ``None`` (or ``False``) on this one. The
+    engine passes ``None``: numba removes a branch on ``argument is None`` before compiling
+    when the argument's type is ``None``, so a one-thread run never compiles the parallel
+    pass (a quarter of a cold first call); with a bool both branches are compiled."""
+    if threaded is None or not threaded:
         _advance_range(x, y, z, u, w, M, parts, 0, parts.shape[0], scratch)
+    else:
+        _advance_threaded(x, y, z, u, w, M, parts)
     mom[:] = 0.0
     for b in range(parts.shape[0]):
         for p in range(mom.shape[0]):
@@ -274,42 +279,52 @@ def _advance_block(x, y, z, u, w, M, mom, vx, vy, vz, up):
         mom[p, 2] = sz
 
 
-@njit
 def integrate(y0, t_save, physics, tol, max_steps, save_state, threaded, monitor, window, stats):
     """Taylor integration from ``t_save[0]`` through every time in ``t_save``.
 
     ``physics`` is a :class:`~cavity_bcs.meanfield._equations.Physics` whose couplings
     are all equal (``f[0]`` is used; its ``gamma`` and ``dephasing`` must be zero, which
-    :func:`cavity_bcs.meanfield._engine.resolve_method` guarantees); ``threaded``
-    splits the passes over the atoms across numba's threads; ``monitor`` is the
+    :func:`cavity_bcs.meanfield._engine.resolve_method` guarantees); ``threaded=True``
+    splits the passes over the atoms across numba's threads, ``None`` runs them on this
+    one (and compiles no parallel code, see :func:`_advance`); ``monitor`` is the
     stop flag and progress slot of :mod:`._equations`; with ``window[0] <= window[1]`` every
-    step's series adds to the window statistics ``stats`` (slots ``STAT_*``). Returns
+    step's series adds to the window statistics ``stats`` (slots ``STAT_*``); ``window=None``
+    asks for none and compiles no statistics code. Returns
     ``(obs, states, y_final, status, n_steps, n_rejected, t)`` (never a rejected step).
+
+    The arrays are allocated here, in numpy, and the loop runs in the kernel :func:`_run`:
+    numba would compile an allocator for every array rank it meets (a tenth of a cold
+    first call), and numpy's copies and IEEE division give the same bits.
     """
-    eps, f, w, G, delta_c, kappa, _, _, adiabatic, inv_n = physics
-    f0 = f[0] if f.size else 1.0
+    eps = physics.eps
     n = eps.size
     K = ORDER
-    E = 0.0
-    for i in range(n):
-        E = max(E, abs(eps[i]))
+    E = float(np.max(np.abs(eps))) if n else 0.0
     if E == 0.0:
         E = 1.0
-    u = eps / E
+    n_save = t_save.size
+    obs = np.zeros((7, n_save))
+    states = np.zeros((n_save if save_state else 0, 3 * n + 2))
     x = y0[:n].copy()
     y = y0[n:2 * n].copy()
     z = y0[2 * n:3 * n].copy()
-    ar = y0[3 * n]
-    ai = y0[3 * n + 1]
+    work = (eps / E, np.zeros((K + 1, 3, 3, K + 1)), np.zeros((K + 1, 3, 3)), np.zeros(K + 1), np.zeros(K + 1),
+            np.zeros((K + 2, 3)), np.zeros((K + 1, 4)), np.zeros(((n + BLOCK - 1) // BLOCK, K + 2, 3)),
+            np.empty((4, BLOCK)), np.zeros((7, 1)), np.zeros(N_GAUSS + 2), np.zeros(N_GAUSS + 2))
+    status, n_steps, t, ar, ai = _run(x, y, z, float(y0[3 * n]), float(y0[3 * n + 1]), E, t_save, physics, tol,
+                                      max_steps, save_state, threaded, monitor, window, stats, obs, states, *work)
+    return obs, states, np.concatenate((x, y, z, np.array([ar, ai]))), status, n_steps, 0, t
+
+
+@njit
+def _run(x, y, z, ar, ai, E, t_save, physics, tol, max_steps, save_state, threaded, monitor, window, stats,
+         obs, states, u, P, M, AR, AI, mom, SUM, parts, scratch, col, coherence, n_photon):
+    """The loop of :func:`integrate` on its arrays: moves the Bloch components ``x, y, z`` in
+    place, fills ``obs`` (and ``states``), returns ``(status, n_steps, t, Re alpha, Im alpha)``."""
+    _, f, w, G, delta_c, kappa, _, _, adiabatic, inv_n = physics
+    f0 = f[0] if f.size else 1.0
+    K = ORDER
     Gf = G * f0
-    P = np.zeros((K + 1, 3, 3, K + 1))
-    M = np.zeros((K + 1, 3, 3))
-    AR = np.zeros(K + 1)
-    AI = np.zeros(K + 1)
-    mom = np.zeros((K + 2, 3))
-    SUM = np.zeros((K + 1, 4))
-    parts = np.zeros(((n + BLOCK - 1) // BLOCK, K + 2, 3))
-    scratch = np.empty((4, BLOCK))
     # The first moments by the same pass as every later step, with M = identity.
     for r in range(3):
         M[0, r, r] = 1.0
@@ -317,30 +332,36 @@ def integrate(y0, t_save, physics, tol, max_steps, save_state, threaded, monitor
     if adiabatic:
         ar, ai = _slaved(mom, Gf, delta_c, kappa, inv_n)
     n_save = t_save.size
-    obs = np.zeros((7, n_save))
-    states = np.zeros((n_save if save_state else 0, 3 * n + 2))
-    _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, 0)
+    # Rows and counters are np.int64, not literals: numba compiles a callee once more for
+    # every literal integer argument it meets (Literal[int](0), Literal[int](1), int64).
+    _observe(mom, ar, ai, E, Gf, delta_c, adiabatic, inv_n, obs, np.int64(0))
     if save_state:
         pack_into(x, y, z, ar, ai, states[0])
-    want_stats = stats_reset(window, stats)
-    col = np.zeros((7, 1))
-    coherence = np.zeros(N_GAUSS + 2)
-    n_photon = np.zeros(N_GAUSS + 2)
+    # ``window=None`` (what the engine passes without a window): numba then drops every
+    # statistics branch before compiling (tested on the argument's type, as for ``threaded``)
+    want_stats = False
+    if window is not None:
+        want_stats = stats_reset(window, stats)
     t = t_save[0]
     t_final = t_save[n_save - 1]
     n_steps = 0
-    s = 1
+    s = np.int64(1)
+    status = STATUS_OK
     while s < n_save:
         if monitor[MONITOR_STOP] != 0.0:
-            return obs, states, _packed(x, y, z, ar, ai), STATUS_INTERRUPTED, n_steps, 0, t
+            status = STATUS_INTERRUPTED
+            break
         if n_steps >= max_steps:
-            return obs, states, _packed(x, y, z, ar, ai), STATUS_MAX_STEPS, n_steps, 0, t
+            status = STATUS_MAX_STEPS
+            break
         c_prev, c_last = _series(mom, ar, ai, E, Gf, delta_c, kappa, adiabatic, inv_n, P, AR, AI, SUM)
         h = _step_size(c_prev, c_last, K, tol)
         if not math.isfinite(h):
-            return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0, t
+            status = STATUS_NONFINITE
+            break
         if h < 1e-14 * max(1.0, abs(t)):
-            return obs, states, _packed(x, y, z, ar, ai), STATUS_STEP_UNDERFLOW, n_steps, 0, t
+            status = STATUS_STEP_UNDERFLOW
+            break
         # Saved states need the atoms at the output time, so land on it; the
         # observables are sums, evaluated from the series anywhere in the step.
         t_stop = t_save[s] if save_state else t_final
@@ -351,9 +372,12 @@ def integrate(y0, t_save, physics, tol, max_steps, save_state, threaded, monitor
             while s < n_save - 1 and t_save[s] < t + h:
                 _observe_series(SUM, AR, AI, t_save[s] - t, E, Gf, delta_c, kappa, adiabatic, inv_n, obs, s)
                 if not _finite_column(obs, s):
-                    return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0, t
+                    status = STATUS_NONFINITE
+                    break
                 s += 1
-        if want_stats:
+            if status != STATUS_OK:
+                break
+        if window is not None and want_stats:
             _step_stats(SUM, AR, AI, t, h, window, stats, E, Gf, delta_c, kappa, adiabatic, inv_n, col, coherence,
                         n_photon)
         _sum_series(P, h, M)
@@ -371,11 +395,12 @@ def integrate(y0, t_save, physics, tol, max_steps, save_state, threaded, monitor
             if save_state:
                 pack_into(x, y, z, ar, ai, states[s])
             if not _finite_column(obs, s):
-                return obs, states, _packed(x, y, z, ar, ai), STATUS_NONFINITE, n_steps, 0, t
+                status = STATUS_NONFINITE
+                break
             s += 1
         else:
             t += h
-    return obs, states, _packed(x, y, z, ar, ai), STATUS_OK, n_steps, 0, t
+    return status, n_steps, t, ar, ai
 
 
 @njit
@@ -398,10 +423,17 @@ def _finite_column(obs, s):
 @njit
 def _observe_series(SUM, AR, AI, tau, E, Gf, delta_c, kappa, adiabatic, inv_n, obs, row):
     """The observables at ``tau`` into the step, from the series of the collective sums."""
-    X = _polyval(SUM[:, 0], tau)
-    Y = _polyval(SUM[:, 1], tau)
-    Z = _polyval(SUM[:, 2], tau)
-    UZ = _polyval(SUM[:, 3], tau)
+    # Horner on each column, as _polyval does (not _polyval(SUM[:, 0], ...): a strided column
+    # would compile a second _polyval for non-contiguous arrays)
+    X = 0.0
+    Y = 0.0
+    Z = 0.0
+    UZ = 0.0
+    for k in range(SUM.shape[0] - 1, -1, -1):
+        X = X * tau + SUM[k, 0]
+        Y = Y * tau + SUM[k, 1]
+        Z = Z * tau + SUM[k, 2]
+        UZ = UZ * tau + SUM[k, 3]
     ar = _polyval(AR, tau)
     ai = _polyval(AI, tau)
     if adiabatic:
@@ -412,13 +444,14 @@ def _observe_series(SUM, AR, AI, tau, E, Gf, delta_c, kappa, adiabatic, inv_n, o
 @njit
 def _step_stats(SUM, AR, AI, t, h, window, stats, E, Gf, delta_c, kappa, adiabatic, inv_n, col, coherence, n_photon):
     """Window statistics of the step [t, t + h] from its series (see :func:`._equations.stats_window`)."""
+    row = np.int64(0)  # the one column of ``col``; not a literal (see integrate)
     a = max(t, window[0])
     b = min(t + h, window[1])
     piece = -1.0
     if a < b:
         for k in range(N_GAUSS + 2):
             _observe_series(SUM, AR, AI, stats_sample_time(a, b, k) - t, E, Gf, delta_c, kappa, adiabatic, inv_n,
-                            col, 0)
+                            col, row)
             coherence[k] = math.hypot(col[0, 0], col[1, 0])
             n_photon[k] = col[4, 0]
         piece = stats_window(stats, a, b, coherence, n_photon, True)
@@ -428,7 +461,7 @@ def _step_stats(SUM, AR, AI, t, h, window, stats, E, Gf, delta_c, kappa, adiabat
                 tv = parabola_vertex(t0, t1, t2, v0, v1, v2)
                 if tv == t1 or tv == t0 or tv == t2:
                     break
-                _observe_series(SUM, AR, AI, tv - t, E, Gf, delta_c, kappa, adiabatic, inv_n, col, 0)
+                _observe_series(SUM, AR, AI, tv - t, E, Gf, delta_c, kappa, adiabatic, inv_n, col, row)
                 vv = math.hypot(col[0, 0], col[1, 0])
                 t0, t1, t2, v0, v1, v2 = bracket_update(t0, t1, t2, v0, v1, v2, tv, vv, which == 0)
             if which == 0:
@@ -439,7 +472,7 @@ def _step_stats(SUM, AR, AI, t, h, window, stats, E, Gf, delta_c, kappa, adiabat
         stats[3] += piece
         return
     for k in range(N_GAUSS):
-        _observe_series(SUM, AR, AI, 0.5 * h * (1.0 + GAUSS_X[k]), E, Gf, delta_c, kappa, adiabatic, inv_n, col, 0)
+        _observe_series(SUM, AR, AI, 0.5 * h * (1.0 + GAUSS_X[k]), E, Gf, delta_c, kappa, adiabatic, inv_n, col, row)
         n_photon[k] = col[4, 0]
     stats_run(stats, h, n_photon)
 
@@ -449,13 +482,6 @@ def _slaved(mom, Gf, delta_c, kappa, inv_n):
     """The adiabatic photon -G S_f / (delta_c - i kappa/2) from the zeroth moment."""
     return eliminated_photon(0.5 * inv_n * Gf * mom[0, 0], -0.5 * inv_n * Gf * mom[0, 1],
                              1.0, delta_c, kappa)
-
-
-@njit
-def _packed(x, y, z, ar, ai):
-    out = np.empty(3 * x.size + 2)
-    pack_into(x, y, z, ar, ai, out)
-    return out
 
 
 @njit
