@@ -308,7 +308,10 @@ def integrator() -> str:
     body += ["    k_new = np.empty(m)",
              f"    dsum = np.zeros(({N_DENSE_ROWS}, {DENSE_SUMS + 2}))",
              f"    scratch = np.zeros(({len(DENSE_VECTORS)}, {DENSE_SUMS + 2}))",
-             "    want_stats = stats_reset(window, stats)",
+             "    # window=None: numba drops the statistics branches before compiling (see _taylor._run)",
+             "    want_stats = False",
+             "    if window is not None:",
+             "        want_stats = stats_reset(window, stats)",
              "    col = np.zeros((7, 1))",
              "    coherence = np.zeros(N_GAUSS + 2)",
              "    n_photon = np.zeros(N_GAUSS + 2)",
@@ -322,7 +325,7 @@ def integrator() -> str:
              "    t_final = t_save[n_save - 1]",
              "    n_steps = 0",
              "    n_rejected = 0",
-             "    s = 0",
+             "    s = np.int64(0)  # not a literal 0: numba would compile _record for it separately",
              "    while s < n_save and (s == 0 or t_save[s] <= t + _slack(t)):",
              f"        if not _record(y, s, obs, states, save_state, {OBS_ARGS}):",
              "            return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected, t",
@@ -359,7 +362,7 @@ def integrator() -> str:
              "        t_new = _landed(t, h_use, t_stop)",
              "        dense = s < n_save - 1 and t_save[s] < t_new - _slack(t_new)",
              "        edge = False",
-             "        if want_stats:",
+             "        if window is not None and want_stats:",
              "            # the RK's own quadrature for the integrals; the interpolant only across a window",
              "            # edge or where |S+| turns inside the step",
              "            look, edge = _quadrature_stats(sv, t, t_new - t, window, stats, inv_n)",
@@ -374,7 +377,7 @@ def integrator() -> str:
     body.append(f"            _stage_{N_EXT - 1}(y, {', '.join(kname(j) for j in cols)}, k{N_EXT - 1}, sv, h_use, {ARGS})")
     ks = ", ".join(kname(j) if j != N_STAGES else "k_new" for j in sorted(set([0, N_STAGES]) | set(D_COLS)))
     body += [f"            _dense_sums(y, y_new, {ks}, h_use, w, wf, we, scratch, dsum)",
-             "            if want_stats:",
+             "            if window is not None and want_stats:",
              "                _step_stats(dsum, t, h_use, window, stats, edge, False, G, delta_c, kappa, adiabatic, inv_n, col,",
              "                            coherence, n_photon)",
              "            while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):",
@@ -387,8 +390,9 @@ def integrator() -> str:
              "        # Accept: swap buffers instead of copying (first-same-as-last).",
              "        y, y_new = y_new, y",
              "        k0, k_new = k_new, k0",
-             f"        sv[0] = sv[{N_STAGES}]",
-             f"        sv[{N_EXT + 1}] = sv[{N_EXT}]",
+             "        for q in range(4):  # rows, not sv[0] = sv[12]: no compiled shape-error message",
+             f"            sv[0, q] = sv[{N_STAGES}, q]",
+             f"            sv[{N_EXT + 1}, q] = sv[{N_EXT}, q]",
              "        while s < n_save and t_save[s] <= t + _slack(t):",
              f"            if not _record(y, s, obs, states, save_state, {OBS_ARGS}):",
              "                return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected, t",
@@ -460,9 +464,12 @@ def _weighted_sums(v, w, wf, we, out):
 _SMOOTH = 1.05
 
 
-@njit
+@njit(inline="always")
 def _stage_sums(sv, row, sx, sy, pr, pi):
-    """Row ``row`` of the stage sums: sum_i w_i (x_i, y_i) and the photon (re, im)."""
+    """Row ``row`` of the stage sums: sum_i w_i (x_i, y_i) and the photon (re, im).
+
+    Inlined (stores only, so the callers' fast-math flags change nothing): as a function of
+    its own numba would compile it once for every literal ``row``, 18 times."""
     sv[row, 0] = sx
     sv[row, 1] = sy
     sv[row, 2] = pr
@@ -487,7 +494,7 @@ def _slack(t):
     return 1e-12 * max(1.0, abs(t))
 
 
-@njit
+@njit(inline="always")  # else compiled once per literal column q
 def _interpolate(dsum, q, x):
     """Column ``q`` of the reduced dense output at ``x = (t - t_old)/h``: Hairer's form
     y_old + x (F0 + (1-x) (F1 + x (F2 + (1-x) (F3 + x (F4 + (1-x) (F5 + x F6))))))."""
@@ -525,12 +532,13 @@ def _step_stats(dsum, t, h, window, stats, integrals, run, G, delta_c, kappa, ad
                 n_photon):
     """Window statistics of the step [t, t + h] from its reduced dense output: the extrema of |S+|
     in the window, with ``integrals`` the window's integrals, with ``run`` the run's integral."""
+    row = np.int64(0)  # the one column of ``col``; a literal 0 would compile _observe_dense again
     a = max(t, window[0])
     b = min(t + h, window[1])
     piece = -1.0
     if a < b:
         for k in range(N_GAUSS + 2):
-            _observe_dense(dsum, (stats_sample_time(a, b, k) - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, 0)
+            _observe_dense(dsum, (stats_sample_time(a, b, k) - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, row)
             coherence[k] = math.hypot(col[0, 0], col[1, 0])
             n_photon[k] = col[4, 0]
         piece = stats_window(stats, a, b, coherence, n_photon, integrals)
@@ -540,7 +548,7 @@ def _step_stats(dsum, t, h, window, stats, integrals, run, G, delta_c, kappa, ad
                 tv = parabola_vertex(t0, t1, t2, v0, v1, v2)
                 if tv == t1 or tv == t0 or tv == t2:
                     break
-                _observe_dense(dsum, (tv - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, 0)
+                _observe_dense(dsum, (tv - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, row)
                 vv = math.hypot(col[0, 0], col[1, 0])
                 t0, t1, t2, v0, v1, v2 = bracket_update(t0, t1, t2, v0, v1, v2, tv, vv, which == 0)
             if which == 0:
@@ -553,7 +561,7 @@ def _step_stats(dsum, t, h, window, stats, integrals, run, G, delta_c, kappa, ad
         stats[3] += piece
         return
     for k in range(N_GAUSS):
-        _observe_dense(dsum, 0.5 + 0.5 * _GAUSS_X[k], G, delta_c, kappa, adiabatic, inv_n, col, 0)
+        _observe_dense(dsum, 0.5 + 0.5 * _GAUSS_X[k], G, delta_c, kappa, adiabatic, inv_n, col, row)
         n_photon[k] = col[4, 0]
     stats_run(stats, h, n_photon)
 
@@ -566,7 +574,8 @@ def _record(y, k, obs, states, save_state, eps, f, w, G, delta_c, kappa, adiabat
             return False
     observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, k, obs)
     if save_state:
-        states[k] = y
+        for j in range(y.size):  # not states[k] = y: numba compiles that with its shape-error message
+            states[k, j] = y[j]
     return True
 
 
@@ -823,7 +832,9 @@ def streaming() -> str:
             f"    P_check = np.zeros({2 * N_EXT})",
             f"    KP_check = np.zeros({2 * N_EXT})",
             f"    dsum = np.zeros(({N_DENSE_ROWS}, {DENSE_SUMS + 2}))",
-            "    want_stats = stats_reset(window, stats)",
+            "    want_stats = False",
+            "    if window is not None:",
+            "        want_stats = stats_reset(window, stats)",
             "    col = np.zeros((7, 1))",
             "    coherence = np.zeros(N_GAUSS + 2)",
             "    n_photon = np.zeros(N_GAUSS + 2)",
@@ -836,7 +847,7 @@ def streaming() -> str:
             "    t_final = t_save[n_save - 1]",
             "    n_steps = 0",
             "    n_rejected = 0",
-            "    s = 0",
+            "    s = np.int64(0)",
             "    while s < n_save and (s == 0 or t_save[s] <= t + _slack(t)):",
             f"        if not _record(y, s, obs, states, save_state, {OBS_ARGS}):",
             "            return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected, t",
@@ -934,7 +945,7 @@ def streaming() -> str:
     kp = lambda j: f"KP[{2 * j} + c]"  # noqa: E731
     body += dense_rows("p", "p_old", "p_new", kp, kp(N_EXT - 1), 16)
     body += [f"                dsum[{r}, {DENSE_SUMS} + c] = {name}_p" for r, name in enumerate(DENSE_ROW_NAMES)]
-    body += ["            if want_stats:",
+    body += ["            if window is not None and want_stats:",
              "                _step_stats(dsum, t, h_use, window, stats, True, True, G, delta_c, kappa, adiabatic, inv_n, col,",
              "                            coherence, n_photon)",
              "            while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):",

@@ -101,9 +101,12 @@ def _weighted_sums(v, w, wf, we, out):
 _SMOOTH = 1.05
 
 
-@njit
+@njit(inline="always")
 def _stage_sums(sv, row, sx, sy, pr, pi):
-    """Row ``row`` of the stage sums: sum_i w_i (x_i, y_i) and the photon (re, im)."""
+    """Row ``row`` of the stage sums: sum_i w_i (x_i, y_i) and the photon (re, im).
+
+    Inlined (stores only, so the callers' fast-math flags change nothing): as a function of
+    its own numba would compile it once for every literal ``row``, 18 times."""
     sv[row, 0] = sx
     sv[row, 1] = sy
     sv[row, 2] = pr
@@ -128,7 +131,7 @@ def _slack(t):
     return 1e-12 * max(1.0, abs(t))
 
 
-@njit
+@njit(inline="always")  # else compiled once per literal column q
 def _interpolate(dsum, q, x):
     """Column ``q`` of the reduced dense output at ``x = (t - t_old)/h``: Hairer's form
     y_old + x (F0 + (1-x) (F1 + x (F2 + (1-x) (F3 + x (F4 + (1-x) (F5 + x F6))))))."""
@@ -166,12 +169,13 @@ def _step_stats(dsum, t, h, window, stats, integrals, run, G, delta_c, kappa, ad
                 n_photon):
     """Window statistics of the step [t, t + h] from its reduced dense output: the extrema of |S+|
     in the window, with ``integrals`` the window's integrals, with ``run`` the run's integral."""
+    row = np.int64(0)  # the one column of ``col``; a literal 0 would compile _observe_dense again
     a = max(t, window[0])
     b = min(t + h, window[1])
     piece = -1.0
     if a < b:
         for k in range(N_GAUSS + 2):
-            _observe_dense(dsum, (stats_sample_time(a, b, k) - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, 0)
+            _observe_dense(dsum, (stats_sample_time(a, b, k) - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, row)
             coherence[k] = math.hypot(col[0, 0], col[1, 0])
             n_photon[k] = col[4, 0]
         piece = stats_window(stats, a, b, coherence, n_photon, integrals)
@@ -181,7 +185,7 @@ def _step_stats(dsum, t, h, window, stats, integrals, run, G, delta_c, kappa, ad
                 tv = parabola_vertex(t0, t1, t2, v0, v1, v2)
                 if tv == t1 or tv == t0 or tv == t2:
                     break
-                _observe_dense(dsum, (tv - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, 0)
+                _observe_dense(dsum, (tv - t) / h, G, delta_c, kappa, adiabatic, inv_n, col, row)
                 vv = math.hypot(col[0, 0], col[1, 0])
                 t0, t1, t2, v0, v1, v2 = bracket_update(t0, t1, t2, v0, v1, v2, tv, vv, which == 0)
             if which == 0:
@@ -194,7 +198,7 @@ def _step_stats(dsum, t, h, window, stats, integrals, run, G, delta_c, kappa, ad
         stats[3] += piece
         return
     for k in range(N_GAUSS):
-        _observe_dense(dsum, 0.5 + 0.5 * _GAUSS_X[k], G, delta_c, kappa, adiabatic, inv_n, col, 0)
+        _observe_dense(dsum, 0.5 + 0.5 * _GAUSS_X[k], G, delta_c, kappa, adiabatic, inv_n, col, row)
         n_photon[k] = col[4, 0]
     stats_run(stats, h, n_photon)
 
@@ -207,7 +211,8 @@ def _record(y, k, obs, states, save_state, eps, f, w, G, delta_c, kappa, adiabat
             return False
     observables(y, eps, f, w, G, delta_c, kappa, adiabatic, inv_n, k, obs)
     if save_state:
-        states[k] = y
+        for j in range(y.size):  # not states[k] = y: numba compiles that with its shape-error message
+            states[k, j] = y[j]
     return True
 
 
@@ -1086,7 +1091,10 @@ def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor, w
     k_new = np.empty(m)
     dsum = np.zeros((8, 8))
     scratch = np.zeros((14, 8))
-    want_stats = stats_reset(window, stats)
+    # window=None: numba drops the statistics branches before compiling (see _taylor._run)
+    want_stats = False
+    if window is not None:
+        want_stats = stats_reset(window, stats)
     col = np.zeros((7, 1))
     coherence = np.zeros(N_GAUSS + 2)
     n_photon = np.zeros(N_GAUSS + 2)
@@ -1100,7 +1108,7 @@ def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor, w
     t_final = t_save[n_save - 1]
     n_steps = 0
     n_rejected = 0
-    s = 0
+    s = np.int64(0)  # not a literal 0: numba would compile _record for it separately
     while s < n_save and (s == 0 or t_save[s] <= t + _slack(t)):
         if not _record(y, s, obs, states, save_state, eps, f, w, G, delta_c, kappa, adiabatic, inv_n):
             return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected, t
@@ -1142,7 +1150,7 @@ def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor, w
         t_new = _landed(t, h_use, t_stop)
         dense = s < n_save - 1 and t_save[s] < t_new - _slack(t_new)
         edge = False
-        if want_stats:
+        if window is not None and want_stats:
             # the RK's own quadrature for the integrals; the interpolant only across a window
             # edge or where |S+| turns inside the step
             look, edge = _quadrature_stats(sv, t, t_new - t, window, stats, inv_n)
@@ -1153,7 +1161,7 @@ def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor, w
             _stage_14(y, k0, k5, k6, k7, k10, k11, k_new, k13, k14, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
             _stage_15(y, k0, k5, k6, k7, k8, k_new, k13, k14, k15, sv, h_use, eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n)
             _dense_sums(y, y_new, k0, k5, k6, k7, k8, k9, k10, k11, k_new, k13, k14, k15, h_use, w, wf, we, scratch, dsum)
-            if want_stats:
+            if window is not None and want_stats:
                 _step_stats(dsum, t, h_use, window, stats, edge, False, G, delta_c, kappa, adiabatic, inv_n, col,
                             coherence, n_photon)
             while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):
@@ -1165,8 +1173,9 @@ def integrate(y0, t_save, physics, rtol, atol, max_steps, save_state, monitor, w
         # Accept: swap buffers instead of copying (first-same-as-last).
         y, y_new = y_new, y
         k0, k_new = k_new, k0
-        sv[0] = sv[12]
-        sv[17] = sv[16]
+        for q in range(4):  # rows, not sv[0] = sv[12]: no compiled shape-error message
+            sv[0, q] = sv[12, q]
+            sv[17, q] = sv[16, q]
         while s < n_save and t_save[s] <= t + _slack(t):
             if not _record(y, s, obs, states, save_state, eps, f, w, G, delta_c, kappa, adiabatic, inv_n):
                 return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected, t
@@ -2180,7 +2189,9 @@ def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, 
     P_check = np.zeros(32)
     KP_check = np.zeros(32)
     dsum = np.zeros((8, 8))
-    want_stats = stats_reset(window, stats)
+    want_stats = False
+    if window is not None:
+        want_stats = stats_reset(window, stats)
     col = np.zeros((7, 1))
     coherence = np.zeros(N_GAUSS + 2)
     n_photon = np.zeros(N_GAUSS + 2)
@@ -2193,7 +2204,7 @@ def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, 
     t_final = t_save[n_save - 1]
     n_steps = 0
     n_rejected = 0
-    s = 0
+    s = np.int64(0)
     while s < n_save and (s == 0 or t_save[s] <= t + _slack(t)):
         if not _record(y, s, obs, states, save_state, eps, f, w, G, delta_c, kappa, adiabatic, inv_n):
             return obs, states, y, STATUS_NONFINITE, n_steps, n_rejected, t
@@ -2304,7 +2315,7 @@ def integrate_streaming(y0, t_save, physics, rtol, atol, max_steps, save_state, 
                 dsum[5, 6 + c] = f4_p
                 dsum[6, 6 + c] = f5_p
                 dsum[7, 6 + c] = f6_p
-            if want_stats:
+            if window is not None and want_stats:
                 _step_stats(dsum, t, h_use, window, stats, True, True, G, delta_c, kappa, adiabatic, inv_n, col,
                             coherence, n_photon)
             while s < n_save - 1 and t_save[s] < t_new - _slack(t_new):

@@ -374,9 +374,9 @@ def integrate(y0, t_save, physics: Physics, *, rtol: float, atol: float, max_ste
         if drive is not None:
             raise ValueError("window statistics are not available for driven runs")
     stats = np.zeros(N_STATS)
-    # Without a window the Taylor kernel gets None and compiles no statistics code (a cold
-    # first quench compiles only what it runs); DOP853 takes an empty window.
-    window_arg = window if window is not None else np.array([np.inf, -np.inf])
+    # Without a window the kernels get None and compile no statistics code: numba drops a
+    # branch on ``window is not None`` before typing when the argument is None, so a cold
+    # first quench compiles only what it runs (a sweep, with its window, compiles its own).
     if drive is not None:
         if method not in ("auto", "dop853"):
             raise ValueError(f"a driven run integrates with DOP853: method must be 'auto' or 'dop853', got {method!r}")
@@ -397,10 +397,10 @@ def integrate(y0, t_save, physics: Physics, *, rtol: float, atol: float, max_ste
                                         monitor, window, stats)
     elif large:
         run = lambda: _dop853.integrate_streaming(y0, t_save, physics, rtol, atol, max_steps,  # noqa: E731
-                                                  save_state, threaded, monitor, window_arg, stats)
+                                                  save_state, threaded, monitor, window, stats)
     else:
         run = lambda: _dop853.integrate(y0, t_save, physics, rtol, atol, max_steps, save_state,  # noqa: E731
-                                        monitor, window_arg, stats)
+                                        monitor, window, stats)
     progress = progress_enabled(progress)
     with _registered(monitor), (_PARALLEL_LOCK if threaded else _nothing()):
         if threading.current_thread() is threading.main_thread():
