@@ -1,18 +1,20 @@
 """Compile the library's numba kernels once, so that numba's on-disk cache holds them.
 
 A fresh process with an empty cache compiles every kernel it meets (the first default
-``quench`` takes 8-10 s on the 2-core development machine, against 0.14 s with a warm
-cache). Binder's ``postBuild`` runs this script while the image is built, so a reader's
-first call in a launched notebook does not compile; run it by hand after installing
-the library anywhere the first call should be fast:
+``quench`` takes about 5 s on the 2-core development machine, the first with cosine
+couplings about 15 s, against 0.14 s with a warm cache; ``benchmarks/bench_cold_start.py``).
+Binder's ``postBuild`` runs this script while the image is built, so a reader's first call
+in a launched notebook does not compile; run it by hand after installing the library
+anywhere the first call should be fast:
 
     python tools/warm_numba_cache.py            # every kernel the chapters use
     python tools/warm_numba_cache.py --quick    # only the default quench (Taylor integrator)
 
 Each call is the smallest that reaches the same compiled code as the chapters' calls
-(numba compiles per argument type, not per size), and the script prints how long each
-took. The cache goes wherever ``cavity_bcs._numba`` decides (beside the package's
-sources when they are writable, else ``~/.cache/numba``, or ``NUMBA_CACHE_DIR``).
+(numba compiles per argument type, not per size; a run with window statistics, as in
+``sweep``, is a specialisation of its own), and the script prints how long each took. The
+cache goes wherever ``cavity_bcs._numba`` decides (beside the package's sources when they
+are writable, else ``~/.cache/numba``, or ``NUMBA_CACHE_DIR``).
 """
 from __future__ import annotations
 

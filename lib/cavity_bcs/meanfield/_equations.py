@@ -82,11 +82,18 @@ class Physics(NamedTuple):
     inv_n: float
 
 
+def _kernel_array(a) -> np.ndarray:
+    """``a`` as a contiguous, writable float64 array (copied only when it is not one already)."""
+    a = np.ascontiguousarray(a, dtype=float)
+    return a if a.flags.writeable else a.copy()
+
+
 def physics(eps, f, w, G, delta_c, kappa, gamma, dephasing, adiabatic, inv_n) -> Physics:
-    """A :class:`Physics` with contiguous float arrays and plain Python scalars (one
-    compiled signature whatever the caller passed)."""
-    c = np.ascontiguousarray
-    return Physics(c(eps, dtype=float), c(f, dtype=float), c(w, dtype=float), float(G), float(delta_c),
+    """A :class:`Physics` with contiguous, writable float arrays and plain Python scalars (one
+    compiled signature whatever the caller passed). Writable because numba types a read-only
+    array (a :class:`~cavity_bcs.Model`'s ``eps``) differently: a coarse-grained run, whose
+    arrays are writable, used to compile every DOP853 kernel a second time (18 s cold)."""
+    return Physics(_kernel_array(eps), _kernel_array(f), _kernel_array(w), float(G), float(delta_c),
                    float(kappa), float(gamma), float(dephasing), bool(adiabatic), float(inv_n))
 
 
