@@ -43,3 +43,59 @@ def test_drive_coherence_limits():
     assert drive_coherence(m, 6.0, 0.0) == 0.0
     with pytest.raises(ValueError, match="picture"):
         drive_coherence(m, 6.0, 0.1, picture="x")
+
+
+def test_in_the_drive_frame_the_field_lies_along_x_and_the_spins_precess_about_it():
+    """The frame turning with the photon's phase theta(t): each spin obeys d(sigma)/dt = 2 h x sigma with
+    h = (G f_i |alpha|, 0, eps_i - theta'/2) (the transverse field along +x, the frame's rotation taken
+    off the z field); the rotation changes neither sigma^z nor |sigma|. In phase I+1 theta' is the drive
+    frequency mu, so h is the static field of the drive picture."""
+    import numpy as np
+
+    model = cb.Model(eps0=6.0, W=8.0, delta_c=10.3, n_atoms=200)
+    r = cb.quench(model, 80.0, n_save=16001, save_states=True)
+    spins = cb.drive_frame(r)
+    assert np.array_equal(spins[..., 2], r.states[..., 2])
+    assert np.allclose(np.linalg.norm(spins, axis=-1), np.linalg.norm(r.states, axis=-1), atol=1e-13)
+    dt = r.t[1] - r.t[0]
+    theta = np.unwrap(np.arctan2(-r.photon.imag, r.photon.real))
+    turn = (theta[2:] - theta[:-2]) / (2 * dt)
+    rate = (spins[2:] - spins[:-2]) / (2 * dt)  # central differences: relative error ~ (omega dt)^2 / 6
+    h = np.stack([model.g_collective * model.couplings[None, :] * np.abs(r.photon[1:-1, None]),
+                  np.zeros((len(turn), model.n_atoms)),
+                  model.eps[None, :] - 0.5 * turn[:, None]], axis=-1)
+    predicted = 2 * np.cross(h, spins[1:-1])
+    late = r.t[1:-1] > 5.0  # after the photon has built up (its phase is defined)
+    worst = np.max(np.abs(rate[late] - predicted[late]))
+    # (omega dt)^2/6 ~ 2e-3 for the fastest spins; a wrong frame (sign or rotation) errs by O(1)
+    assert worst < 1e-2 * np.max(np.abs(predicted[late])), worst
+    mu = photon_drive(r, t_min=40.0).mu
+    assert abs(np.median(turn[r.t[1:-1] > 40.0]) / mu - 1) < 0.02  # the frame turns at the drive frequency
+
+
+def test_drive_frame_refuses_results_without_states():
+    model = cb.Model(eps0=6.0, W=8.0, delta_c=10.3, n_atoms=20)
+    with pytest.raises(ValueError, match="save_states"):
+        cb.drive_frame(cb.quench(model, 1.0, n_save=11))
+
+
+def test_bloch_sphere_draws_every_path_and_refuses_a_flat_axes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from cavity_bcs import plotting
+
+    t = np.linspace(0, 1, 50)
+    path = np.stack([np.cos(t), np.sin(t), 0 * t], axis=1)
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d")
+    plotting.bloch_sphere(ax, [path, path[::-1]], labels=["a", "b"], fields=[(1, 0, 0), (0, 0, 2)])
+    assert [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")] == ["a", "b"]
+    with pytest.raises(TypeError, match="3-D"):
+        plotting.bloch_sphere(fig.add_subplot(2, 2, 1), [path])
+    with pytest.raises(ValueError, match="shape"):
+        plotting.bloch_sphere(ax, [path[:, :2]])
+    plt.close(fig)

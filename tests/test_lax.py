@@ -278,3 +278,27 @@ def test_argument_principle_count_equals_number_of_located_roots():
         model = cb.Model(eps0=6.0, W=8.0, delta_c=dc, n_atoms=20)
         count = lax.count_isolated_roots(model)
         assert count.ok and count.n_pairs == len(lax.isolated_roots(model)), dc
+
+
+def test_phase_cut_edges_bracket_the_change_and_agree_with_the_grid_diagram():
+    """Bisected edges: just below an edge the root count gives the phase below, just above the phase above;
+    and every point of the (independent, vectorised) grid diagram at W = 8 lies in the cut's interval of its phase."""
+    import numpy as np
+
+    import cavity_bcs as cb
+
+    box = cb.TwoBox(6.0, 8.0)
+    cut = cb.phase_cut(box, rtol=1e-5)
+    assert [name for name, _, _ in cut.intervals] == ["I+1", "II+1", "I+1"]
+    for edge, below, above in cut.boundaries:
+        # right at an edge a root touches the continuum (the count says "unsure"); a step away it is settled
+        assert cb.dynamical_phase(box, delta_c=edge * (1 - 2e-5), locate=False).phase == below
+        assert cb.dynamical_phase(box, delta_c=edge * (1 + 2e-5), locate=False).phase in (above, "unsure")
+        assert cb.dynamical_phase(box, delta_c=edge * (1 + 1e-2), locate=False).phase == above
+    detunings = np.geomspace(0.1, 100.0, 97)
+    grid = cb.phase_diagram(detunings, [8.0], 6.0).phases[:, 0]
+    for dc, phase in zip(detunings, grid):
+        inside = [name for name, lo, hi in cut.intervals if lo <= dc <= hi]
+        assert phase in inside, (dc, phase, inside)
+    with pytest.raises(ValueError, match="III"):
+        cut.span("III+1")

@@ -15,7 +15,8 @@ from __future__ import annotations
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 
-__all__ = ["COLORS", "LABELS", "PHASE_COLORS", "use_style", "figure", "label", "mark_resonance"]
+__all__ = ["COLORS", "LABELS", "PHASE_COLORS", "use_style", "figure", "label", "mark_resonance", "bloch_sphere",
+           "setup_schematic", "plain_log_ticks"]
 
 #: Okabe–Ito palette (distinguishable with every common colour-vision deficiency).
 COLORS = {
@@ -109,4 +110,115 @@ def mark_resonance(ax, eps0, axis="x", text=r"$\Delta_c = \varepsilon_0$"):
     """Black dashed line at the resonance :math:`\\Delta_c = \\varepsilon_0` (as in the paper)."""
     line = ax.axvline if axis == "x" else ax.axhline
     line(eps0, color="black", linestyle="--", linewidth=1.0, label=text)
+    return ax
+
+
+def bloch_sphere(ax, paths, labels=None, colors=None, fields=None):
+    """Draw Bloch-vector trajectories on a unit sphere in a 3-D axes.
+
+    Parameters
+    ----------
+    ax : matplotlib 3-D axes
+        From ``fig.add_subplot(projection="3d")``.
+    paths : sequence of arrays, shape ``(n_times, 3)``
+        Bloch vectors :math:`(\\sigma^x, \\sigma^y, \\sigma^z)` along time; each starts with a dot.
+    labels, colors : sequences, optional
+        One per path (colours default to the book's cycle).
+    fields : sequence of 3-vectors, optional
+        One per path: the direction of the field the spin precesses about, drawn as an arrow
+        from the centre (its length is normalised to the sphere's radius).
+    """
+    import numpy as np
+
+    if getattr(ax, "name", "") != "3d":
+        raise TypeError("ax must be a 3-D axes: fig.add_subplot(projection='3d')")
+    paths = [np.asarray(p, dtype=float) for p in paths]
+    for p in paths:
+        if p.ndim != 2 or p.shape[1] != 3:
+            raise ValueError(f"each path must have shape (n_times, 3), got {p.shape}")
+    colors = list(colors) if colors is not None else [CYCLE[k % len(CYCLE)] for k in range(len(paths))]
+    u, v = np.meshgrid(np.linspace(0, 2 * np.pi, 37), np.linspace(0, np.pi, 19))
+    ax.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v), color="0.85", lw=0.4)
+    ring = np.linspace(0, 2 * np.pi, 200)
+    ax.plot(np.cos(ring), np.sin(ring), 0 * ring, color="0.6", lw=0.8)  # the equator: |S+| lives here
+    for axis, name in zip(np.eye(3), ("x", "y", "z")):
+        ax.plot(*np.stack([-axis, axis], axis=1), color="0.5", lw=0.6)
+        ax.text(*(1.15 * axis), f"${name}$", color="0.3", ha="center", va="center")
+    for k, p in enumerate(paths):
+        ax.plot(p[:, 0], p[:, 1], p[:, 2], color=colors[k], lw=1.4,
+                label=None if labels is None else labels[k])
+        ax.scatter(*p[0], color=colors[k], s=18, depthshade=False)
+        if fields is not None:
+            f = np.asarray(fields[k], dtype=float)
+            f = f / np.linalg.norm(f)
+            ax.quiver(0, 0, 0, *f, color=colors[k], lw=1.2, arrow_length_ratio=0.12)
+    ax.set_xlim(-1, 1)
+    ax.set_ylim(-1, 1)
+    ax.set_zlim(-1, 1)
+    ax.set_box_aspect((1, 1, 1))
+    ax.set_axis_off()
+    return ax
+
+
+def setup_schematic(model, ax=None, n_levels=40):
+    r"""The simulator at a glance: the atoms' transition frequencies and the cavity line.
+
+    Draws, against frequency in units of :math:`\chi N`, the density of the transition
+    frequencies :math:`2\varepsilon_i` of ``model``'s two boxes (centred on :math:`\pm\varepsilon_0`,
+    each :math:`W` wide, height :math:`1/(2W)` so that each holds half the atoms), a comb of
+    ``n_levels`` of the model's own :math:`2\varepsilon_i`, and the cavity's Lorentzian line at
+    :math:`\Delta_c` with full width :math:`\kappa` (the photon number decays at :math:`\kappa`),
+    scaled to stand above the boxes; with :math:`\kappa = 0` a vertical line. The frequencies are
+    measured from the mean atomic transition frequency (the frame of the model), as in the paper's
+    Fig. 1 (top). Returns the axes.
+    """
+    import numpy as np
+
+    from .density import box_edges
+
+    if ax is None:
+        _, ax = figure(width=8, height=3.4)
+    eps0, W, delta_c, kappa = model.eps0, model.W, model.delta_c, model.kappa
+    height = 1.0 / (2 * W) if W > 0 else 1.0
+    for k, (lo, hi) in enumerate(box_edges(eps0, W)):
+        ax.fill_between([2 * lo, 2 * hi], 0, height, color=COLORS["sky"], alpha=0.55, lw=0,
+                        label="atoms: transition frequencies $2\\varepsilon_i$" if k == 0 else None)
+    levels = np.sort(2 * model.eps)[np.linspace(0, model.n_atoms - 1, min(n_levels, model.n_atoms)).astype(int)]
+    ax.vlines(levels, -0.16 * height, -0.04 * height, color=COLORS["blue"], lw=0.8)
+    top = 1.6 * height
+    span = 2 * (abs(eps0) / 2 + W / 4) + max(4.0, 0.3 * delta_c)
+    grid = np.linspace(-max(span, delta_c + 3), max(span, delta_c + 3), 4001)
+    if kappa > 0:
+        grid = np.union1d(grid, np.linspace(delta_c - 4 * kappa, delta_c + 4 * kappa, 4001))
+        line = top * (kappa / 2) ** 2 / ((grid - delta_c) ** 2 + (kappa / 2) ** 2)
+        ax.plot(grid, line, color=COLORS["vermillion"], lw=1.6,
+                label=f"cavity at $\\Delta_c$, linewidth $\\kappa = {kappa:.2g}\\,\\chi N$")
+    else:
+        ax.vlines(delta_c, 0, top, color=COLORS["vermillion"], lw=1.6, label="cavity at $\\Delta_c$ ($\\kappa = 0$)")
+    ax.annotate("", xy=(eps0 - W / 2, 1.12 * height), xytext=(eps0 + W / 2, 1.12 * height),
+                arrowprops=dict(arrowstyle="<->", color="0.3", lw=1.0))
+    ax.text(eps0 + W / 4, 1.18 * height, f"$W = {W:g}$", ha="center", va="bottom", color="0.3")
+    ax.annotate("", xy=(0, 0.5 * height), xytext=(eps0, 0.5 * height),
+                arrowprops=dict(arrowstyle="<->", color="0.3", lw=1.0))
+    ax.text(eps0 / 2, 0.56 * height, f"$\\varepsilon_0 = {eps0:g}$", ha="center", va="bottom", color="0.3")
+    ax.text(delta_c, 1.04 * top, f"$\\Delta_c = {delta_c:g}$", ha="center", va="bottom", color=COLORS["vermillion"])
+    ax.axhline(0, color="0.4", lw=0.8)
+    ax.set_ylim(-0.2 * height, 1.35 * top)
+    ax.set_xlim(grid[0], grid[-1])
+    label(ax, r"frequency from the mean atomic transition $[\chi N]$", r"density of transitions $[1/\chi N]$")
+    ax.legend(loc="upper left", fontsize=9)
+    return ax
+
+
+def plain_log_ticks(ax, ticks, axis="x"):
+    """Label a log axis at ``ticks`` with plain numbers (2, 5, 10 rather than 2×10⁰) and no minor labels,
+    which otherwise crowd each other on short decades."""
+    from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(FixedLocator(list(ticks)))
+    formatter = ScalarFormatter()
+    formatter.set_scientific(False)
+    target.set_major_formatter(formatter)
+    target.set_minor_formatter(NullFormatter())
     return ax

@@ -10,11 +10,20 @@ r"""Integrability of the homogeneous model: the Lax vector and what its roots sa
 """
 from .continuum import InitialLaxData, continuum_system, lax_squared_continuum, lax_vector_continuum
 from .lax import lax_squared, lax_vector
-from .phases import MAX_PAIRS, DynamicalPhase, PhaseDiagram, dynamical_phase, phase_diagram, photon_oscillation
+from .phases import (
+    MAX_PAIRS,
+    DynamicalPhase,
+    PhaseCut,
+    PhaseDiagram,
+    dynamical_phase,
+    phase_cut,
+    phase_diagram,
+    photon_oscillation,
+)
 from .resonance import DrivePrediction, resonant_detuning, root_drive_coherence
 from .roots import RootCount, count_isolated_roots, finite_n_roots, isolated_roots
 
 __all__ = ["lax_vector", "lax_squared", "InitialLaxData", "continuum_system", "lax_vector_continuum",
            "lax_squared_continuum", "RootCount", "count_isolated_roots", "isolated_roots", "finite_n_roots",
            "MAX_PAIRS", "DynamicalPhase", "dynamical_phase", "photon_oscillation", "PhaseDiagram",
-           "phase_diagram", "DrivePrediction", "root_drive_coherence", "resonant_detuning"]
+           "phase_diagram", "PhaseCut", "phase_cut", "DrivePrediction", "root_drive_coherence", "resonant_detuning"]

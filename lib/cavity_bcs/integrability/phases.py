@@ -20,7 +20,7 @@ from .continuum import PHOTON_MAX, SCALE_MAX, _initial_data
 from .roots import RootCount, _check_tolerances, _count_from_data, _count_kernel, _roots_for_count
 
 __all__ = ["MAX_PAIRS", "DynamicalPhase", "dynamical_phase", "photon_oscillation", "PhaseDiagram",
-           "phase_diagram"]
+           "phase_diagram", "PhaseCut", "phase_cut"]
 
 #: The most isolated root pairs a phase can have, by ``adiabatic``: 2 for the spin model (III),
 #: 3 with the photon (III+1); a larger count marks a point of a phase diagram as unsure.
@@ -312,3 +312,82 @@ def phase_diagram(delta_c, W, eps0: float, adiabatic: bool = False, delta_phi0: 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(run, range(bounds.size - 1)))
     return PhaseDiagram(dc, Ws, n_sure, n_all - n_sure, ok, eps0, delta_phi0, photon, adiabatic, tol, strip)
+
+
+# ----------------------------------------------------------------------------- boundaries along a cut
+@dataclass(frozen=True)
+class PhaseCut:
+    r"""The dynamical phases along a line of detunings at fixed :math:`(\varepsilon_0, W)`.
+
+    Attributes
+    ----------
+    box : TwoBox
+        The density of atomic energies.
+    intervals : tuple of (str, float, float)
+        ``(phase, lo, hi)``: consecutive detuning intervals (units of :math:`\chi N`) of one phase,
+        from the lowest to the highest detuning scanned; each inner edge is located by bisection
+        to a relative accuracy ``rtol``.
+    rtol : float
+    """
+
+    box: TwoBox
+    intervals: tuple
+    rtol: float
+
+    @property
+    def boundaries(self) -> tuple:
+        """The inner edges ``(delta_c, phase below, phase above)``, units of :math:`\\chi N`."""
+        return tuple((hi, a, b) for (a, _, hi), (b, _, _) in zip(self.intervals, self.intervals[1:]))
+
+    def span(self, phase: str) -> tuple:
+        """``(lo, hi)`` of the detunings in ``phase`` (the outermost edges of all its intervals)."""
+        inside = [(lo, hi) for name, lo, hi in self.intervals if name == phase]
+        if not inside:
+            raise ValueError(f"phase {phase!r} does not occur along this cut; phases: "
+                             f"{sorted({name for name, _, _ in self.intervals})}")
+        return inside[0][0], inside[-1][1]
+
+
+def phase_cut(box: TwoBox, delta_c_min: float = 0.1, delta_c_max: float = 100.0, n_scan: int = 121,
+              rtol: float = 1e-4, delta_phi0: float = 0.0, photon="vacuum") -> PhaseCut:
+    r"""The phases along :math:`\Delta_c\in[\Delta_{c,min}, \Delta_{c,max}]` at the box's
+    :math:`(\varepsilon_0, W)`, with their boundaries located to ``rtol``.
+
+    A geometric scan of ``n_scan`` detunings finds where the phase changes (features narrower
+    than the scan's spacing can be missed: raise ``n_scan`` to check); each change is then bisected
+    on :math:`\log\Delta_c` until the bracket is below ``rtol`` relative. Every point is one root
+    count of the continuum Lax vector (:func:`dynamical_phase`, ``locate=False``), so the edges do
+    not depend on any plotting grid. ``delta_phi0`` and ``photon``: the initial state, as in
+    :func:`dynamical_phase`. Units of :math:`\chi N`.
+    """
+    check.instance("box", box, TwoBox)
+    delta_c_min = check.positive("delta_c_min", delta_c_min)
+    delta_c_max = check.positive("delta_c_max", delta_c_max)
+    if delta_c_max <= delta_c_min:
+        raise ValueError(f"delta_c_max must exceed delta_c_min, got {delta_c_max} <= {delta_c_min}")
+    n_scan = check.integer("n_scan", n_scan, minimum=2, maximum=100_000)
+    rtol = check.positive("rtol", rtol)
+    if rtol >= 0.5:
+        raise ValueError(f"rtol must be < 0.5, got {rtol}")
+
+    def phase_at(dc):
+        return dynamical_phase(box, delta_c=float(dc), locate=False, delta_phi0=delta_phi0, photon=photon).phase
+
+    scan = np.geomspace(delta_c_min, delta_c_max, n_scan)
+    names = [phase_at(dc) for dc in scan]
+    intervals, start = [], scan[0]
+    for k in range(1, n_scan):
+        if names[k] == names[k - 1]:
+            continue
+        lo, hi = scan[k - 1], scan[k]
+        while hi / lo - 1 > rtol:
+            mid = np.sqrt(lo * hi)
+            if phase_at(mid) == names[k - 1]:
+                lo = mid
+            else:
+                hi = mid
+        edge = float(np.sqrt(lo * hi))
+        intervals.append((names[k - 1], float(start), edge))
+        start = edge
+    intervals.append((names[-1], float(start), float(scan[-1])))
+    return PhaseCut(box, tuple(intervals), rtol)

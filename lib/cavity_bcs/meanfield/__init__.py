@@ -12,7 +12,7 @@ r"""Mean-field dynamics: states, the equations and their integrators, quenches, 
 """
 from ._engine import IntegrationError
 from .diagnostics import EXPECTED_SIGNATURE, quench_signature, spectral_lines
-from .drive import PhotonDrive, drive_coherence, photon_drive
+from .drive import PhotonDrive, drive_coherence, drive_frame, photon_drive
 from .equations import pack_state, time_derivative, unpack_state
 from .quench import QuenchResult, quench
 from .states import PHOTON_CHOICES, State, photon_equilibrium, resolve_photon, x_polarized
@@ -20,5 +20,5 @@ from .sweep import OBSERVABLES, SweepResult, quench_observables, sweep
 
 __all__ = ["State", "x_polarized", "photon_equilibrium", "resolve_photon", "PHOTON_CHOICES",
            "IntegrationError", "QuenchResult", "quench", "SweepResult", "sweep", "OBSERVABLES",
-           "quench_observables", "PhotonDrive", "photon_drive", "drive_coherence", "EXPECTED_SIGNATURE",
+           "quench_observables", "PhotonDrive", "photon_drive", "drive_coherence", "drive_frame", "EXPECTED_SIGNATURE",
            "quench_signature", "spectral_lines", "pack_state", "unpack_state", "time_derivative"]

@@ -1,16 +1,16 @@
 r"""The photon as a drive: the mechanism of the resonance (the paper's Eq. 3).
 
 In phase I\ :sup:`+1` the late-time photon is a rotating field,
-:math:`\langle a\rangle \approx \sqrt N A\,e^{-i\mu t}` (book convention: a free
-photon rotates as :math:`e^{-i\Delta_c t}`, so :math:`\mu\approx\Delta_c`). In
-the frame rotating with it, atom :math:`i` sees the static field
+:math:`\langle a\rangle \approx A\,e^{-i\mu t}` with :math:`A` extensive (book convention: a
+free photon rotates as :math:`e^{-i\Delta_c t}`, so :math:`\mu\approx\Delta_c`). In
+the frame rotating with it (:func:`drive_frame`), atom :math:`i` sees the static field
 
-.. math:: \vec h_i = (\varepsilon_i - \mu/2)\,\hat z + gA\sqrt N\,\hat x
+.. math:: \vec h_i = (\varepsilon_i - \mu/2)\,\hat z + f_i gA\,\hat x
           \quad(\text{Pauli units: } H_i = \vec h_i\cdot\vec\sigma_i),
 
 because its transition energy is :math:`2\varepsilon_i`: resonance is
-:math:`2\varepsilon_i = \mu`. Writing :math:`\Omega = g\sqrt N A = G|\alpha|`
-(units of :math:`\chi N`), two steady-state pictures follow:
+:math:`2\varepsilon_i = \mu`. Writing :math:`\Omega = gA = G|\alpha|`
+(units of :math:`\chi N`; :math:`\alpha = \langle a\rangle/\sqrt N`), two steady-state pictures follow:
 
 * **aligned** (the paper's Eq. 3, corrected to this convention): every spin
   points along its field, :math:`\langle\sigma^x_i\rangle = \Omega/|h_i|`, so
@@ -35,7 +35,7 @@ from .. import _validate as check
 from ..model import Model
 from .quench import QuenchResult
 
-__all__ = ["PhotonDrive", "photon_drive", "drive_coherence"]
+__all__ = ["PhotonDrive", "photon_drive", "drive_coherence", "drive_frame"]
 
 
 @dataclass(frozen=True)
@@ -111,3 +111,34 @@ def drive_coherence(model: Model, mu: float, rabi: float, picture: str = "projec
     cos = np.divide(np.abs(omega), norm, out=np.zeros_like(norm), where=norm > 0)
     sx = cos if picture == "aligned" else cos * cos
     return float(np.sum(sx) / (2 * model.n_pairs))
+
+
+def drive_frame(result: QuenchResult) -> np.ndarray:
+    r"""The saved Bloch vectors seen from the frame that turns with the photon.
+
+    Each :math:`(\sigma^x_i, \sigma^y_i)` is rotated about :math:`z` by the angle of the
+    transverse field :math:`G f_i(\mathrm{Re}\,\alpha, -\mathrm{Im}\,\alpha)` at that time
+    (for :math:`f_i > 0`), so in this frame the photon's field on every atom points along
+    :math:`+x`. While the photon rotates steadily at :math:`\mu` (phase I\ :sup:`+1`) the field
+    is the static :math:`(f_i\Omega, 0, \varepsilon_i - \mu/2)` of the module docstring and each
+    spin precesses on a cone about it; :math:`\sigma^z_i` and :math:`|\vec\sigma_i|` are unchanged.
+
+    Parameters
+    ----------
+    result : QuenchResult
+        A full-model quench run with ``save_states=True``.
+
+    Returns
+    -------
+    ndarray, shape ``(len(result.t), n_atoms, 3)``
+        Bloch vectors in the drive frame. Where the photon vanishes the angle is 0 (the lab frame).
+    """
+    check.instance("result", result, QuenchResult)
+    if result.adiabatic:
+        raise ValueError("drive_frame needs a full-model quench result (adiabatic=False)")
+    if result.states is None:
+        raise ValueError("drive_frame needs the saved states: run quench(..., save_states=True)")
+    angle = np.arctan2(-result.photon.imag, result.photon.real)[:, None]
+    c, s = np.cos(angle), np.sin(angle)
+    x, y = result.states[..., 0], result.states[..., 1]
+    return np.stack([c * x + s * y, -s * x + c * y, result.states[..., 2]], axis=-1)

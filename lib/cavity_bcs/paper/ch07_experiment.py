@@ -1,6 +1,8 @@
 """Claims checked in Chapter 7, loss, inhomogeneity and the experiment (``book/07_loss_experiment.ipynb``)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.integrate import cumulative_trapezoid
 
@@ -101,9 +103,39 @@ def _dark_x_start():
                  "drive state's density does not depend on N")
 
 
+@dataclass(frozen=True, eq=False)
+class Fig3Dips:
+    r"""The atom-induced photon density of Fig. 3 (bottom) on a fine grid around resonance.
+
+    Drive-prepared state, cosine couplings, the strontium cavity's ``kappa_khz`` (0: no loss),
+    ``n_atoms`` atoms to ``t_final`` (units of :math:`1/\chi N`). ``excess``: the time-averaged
+    :math:`\langle a^\dagger a\rangle/N` minus what an empty cavity would hold
+    (:math:`= -\langle S^z\rangle/N` averaged, without loss); ``local``: indices of its interior
+    local minima. Chapter 7 and the ledger read this object.
+    """
+
+    kappa_khz: float
+    n_atoms: int
+    t_final: float
+    detunings: np.ndarray
+    excess: np.ndarray
+    local: list
+
+    @property
+    def deepest(self) -> float:
+        r"""Detuning of the lowest ``excess`` (units of :math:`\chi N`)."""
+        return float(self.detunings[np.argmin(self.excess)])
+
+
+def fig3_dips(kappa_khz: float = 0.0) -> Fig3Dips:
+    """The fine Fig. 3 (bottom) scan at ``kappa_khz`` (0 or the strontium cavity's 150 kHz); computed once."""
+    kappa_khz = float(kappa_khz)
+    return _cached(f"fig3-fine-{kappa_khz:g}", lambda: _fig3_fine_scan(kappa_khz))
+
+
 def _fig3_fine_scan(kappa_khz):
     """Drive-state detuning scan with cosine couplings on a fine grid around resonance (atom-induced density)."""
-    n_atoms, t_final = 600, 100.0  # 600 and 1000 atoms give the same minima (checked for the ledger)
+    n_atoms, t_final = 600, 100.0  # 600 and 1000 atoms give the same minima on this grid (checked for the ledger)
     profile = ex.cosine_profile(n_atoms)
     scan = ex.detuning_scan(lambda d: _lab_model(d, n_atoms, kappa_khz, profile)[1],
                             np.geomspace(4.0, 16.0, 17), t_final, n_save=1001)
@@ -115,7 +147,7 @@ def _fig3_fine_scan(kappa_khz):
         empty = scan.n_photon_initial * -np.expm1(-kappa * t_final) / (kappa * t_final)
     excess = scan.n_photon_avg - empty
     local = [i for i in range(1, excess.size - 1) if excess[i] < excess[i - 1] and excess[i] < excess[i + 1]]
-    return scan.delta_c, excess, local
+    return Fig3Dips(kappa_khz, n_atoms, t_final, np.asarray(scan.delta_c), excess, local)
 
 
 def _fig3_fine_value(dets, excess, local):
@@ -129,13 +161,14 @@ def _fig3_fine_value(dets, excess, local):
        "by the atoms (time average minus initial, = −⟨Sᶻ⟩/N) has a minimum near Δc ≈ ε0 = 6χN.",
        "main text, Fig. 3 bottom; Supplement Eq. 12", "07_loss_experiment")
 def _fig3_lossless_dip():
-    dets, excess, local = _cached("fig3-fine-0", lambda: _fig3_fine_scan(0.0))
+    dips = fig3_dips(0.0)
+    dets, excess, local = dips.detunings, dips.excess, dips.local
     near = [i for i in local if 5.0 < dets[i] < 9.5]
     eps0 = 6.0
     deepest = dets[np.argmin(excess)]
     later = [dets[i] for i in local if dets[i] > deepest]
     numbers = {"deepest": deepest, "deepest_over_eps0": deepest / eps0}
-    comment = (f"κ = 0, 600 atoms, {len(dets)} detunings in [{dets[0]:g}, {dets[-1]:g}]χN, T = 100/χN. "
+    comment = (f"κ = 0, {dips.n_atoms} atoms, {len(dets)} detunings in [{dets[0]:g}, {dets[-1]:g}]χN, T = 100/χN. "
                f"The dip sits at {deepest / eps0:.2f}ε0")
     if later:
         numbers["second_over_eps0"] = later[0] / eps0
@@ -148,7 +181,8 @@ def _fig3_lossless_dip():
        "of the photon density near Δc ≈ ε0.",
        "Fig. 3 bottom", "07_loss_experiment", expect=False)
 def _fig3_lossy_dip():
-    dets, excess, local = _cached("fig3-fine-lab", lambda: _fig3_fine_scan(150.0))
+    dips = fig3_dips(STRONTIUM["kappa_khz"])
+    dets, excess, local = dips.detunings, dips.excess, dips.local
     if not np.all(np.isfinite(excess)):
         raise RuntimeError("non-finite photon densities in the Fig. 3 scan")
     deepest = dets[np.argmin(excess)]
