@@ -156,7 +156,7 @@ def _watched(run, monitor, t_start, t_final, progress, what):
 
     def open_bar():
         from tqdm import tqdm  # on stderr: the book's pages drop it, a terminal shows it
-        # a first call also compiles the kernels (~15 s with a cold cache) before t moves
+        # a first call also compiles the kernels (5-15 s with a cold cache) before t moves
         return tqdm(total=round(t_final - t_start, 6), desc=what, leave=False, mininterval=0.5,
                     bar_format="{desc}: {percentage:3.0f}%|{bar}| t = {n:.4g}/{total:.4g} [{elapsed}<{remaining}]")
 
