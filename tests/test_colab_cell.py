@@ -24,8 +24,12 @@ CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
 
 @pytest.fixture
 def notebook(tmp_path):
+    """A copy of the first chapter without the Colab cell (the chapters in the repository have it)."""
     path = tmp_path / CHAPTERS[0].name
     shutil.copy(CHAPTERS[0], path)
+    nb = json.loads(path.read_text())
+    nb["cells"] = [c for c in nb["cells"] if c.get("id") != colab_cell.CELL_ID]
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
     return path
 
 
