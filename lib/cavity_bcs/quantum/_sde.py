@@ -437,6 +437,8 @@ def integrate_samples(y0s, seeds, t_save, n_sub, k_loss, eps, f, w, G, delta_c, 
             _photon_step(y, n, scale * sr, scale * si, coef[0, 0], coef[0, 1], coef[0, 2], coef[0, 3], coef[0, 4],
                          rng)
             for j in range(n_sub):
+                if (j & 1023) == 1023 and monitor[MONITOR_STOP] != 0.0:  # Ctrl-C inside a long output interval
+                    return STATUS_INTERRUPTED, s
                 ux = 2.0 * G * h * y[3 * n]
                 uy = -2.0 * G * h * y[3 * n + 1]
                 series = f_max * math.sqrt(ux * ux + uy * uy) < SERIES_MAX_ANGLE
