@@ -174,13 +174,11 @@ def setup_schematic(model, ax=None, n_levels=40):
     """
     import numpy as np
 
-    from .density import box_edges
-
     if ax is None:
         _, ax = figure(width=8, height=3.4)
     eps0, W, delta_c, kappa = model.eps0, model.W, model.delta_c, model.kappa
     height = 1.0 / (2 * W) if W > 0 else 1.0
-    for k, (lo, hi) in enumerate(box_edges(eps0, W)):
+    for k, (lo, hi) in enumerate(model.density.boxes):
         ax.fill_between([2 * lo, 2 * hi], 0, height, color=COLORS["sky"], alpha=0.55, lw=0,
                         label="atoms: transition frequencies $2\\varepsilon_i$" if k == 0 else None)
     levels = np.sort(2 * model.eps)[np.linspace(0, model.n_atoms - 1, min(n_levels, model.n_atoms)).astype(int)]

@@ -126,6 +126,12 @@ class Fig3Dips:
         r"""Detuning of the lowest ``excess`` (units of :math:`\chi N`)."""
         return float(self.detunings[np.argmin(self.excess)])
 
+    @property
+    def near_resonance(self) -> list:
+        r"""Detunings of the local minima within :math:`5 < \Delta_c/\chi N < 9.5`, around
+        :math:`\varepsilon_0 = 6\chi N` (the window the ledger's checks call "near resonance")."""
+        return [float(self.detunings[i]) for i in self.local if 5.0 < self.detunings[i] < 9.5]
+
 
 def fig3_dips(kappa_khz: float = 0.0) -> Fig3Dips:
     """The fine Fig. 3 (bottom) scan at ``kappa_khz`` (0 or the strontium cavity's 150 kHz); computed once."""
@@ -163,9 +169,9 @@ def _fig3_fine_value(dets, excess, local):
 def _fig3_lossless_dip():
     dips = fig3_dips(0.0)
     dets, excess, local = dips.detunings, dips.excess, dips.local
-    near = [i for i in local if 5.0 < dets[i] < 9.5]
+    near = dips.near_resonance
     eps0 = 6.0
-    deepest = dets[np.argmin(excess)]
+    deepest = dips.deepest
     later = [dets[i] for i in local if dets[i] > deepest]
     numbers = {"deepest": deepest, "deepest_over_eps0": deepest / eps0}
     comment = (f"κ = 0, {dips.n_atoms} atoms, {len(dets)} detunings in [{dets[0]:g}, {dets[-1]:g}]χN, T = 100/χN. "
@@ -185,8 +191,8 @@ def _fig3_lossy_dip():
     dets, excess, local = dips.detunings, dips.excess, dips.local
     if not np.all(np.isfinite(excess)):
         raise RuntimeError("non-finite photon densities in the Fig. 3 scan")
-    deepest = dets[np.argmin(excess)]
-    near = [dets[i] for i in local if 5.0 < dets[i] < 9.5]
+    deepest = dips.deepest
+    near = dips.near_resonance
     numbers = {"deepest": deepest, "deepest_over_eps0": deepest / 6.0}
     survives = "no local dip survives near ε0"
     if near:
